@@ -1,0 +1,47 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
+    list_filter = ["is_active", "is_staff", "groups"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["full_name", "preferred_language"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset second factor (they enrol again at next sign-in)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            services.reset_second_factor(user=user)
+        self.message_user(request, _("Second factor reset."), messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["prefix", "user__email", "name"]
+    readonly_fields = ["user", "prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
+    fields = [*readonly_fields[:2], "name", *readonly_fields[2:]]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # issued with `cityhall api-token EMAIL` so the secret is shown once
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.revoke_api_token(token=token)
+        self.message_user(request, _("Tokens revoked."), messages.SUCCESS)

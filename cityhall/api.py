@@ -1,0 +1,158 @@
+"""The JSON API at /api/v1/: one NinjaAPI that each app adds its router to.
+
+Errors always have the same shape, so a client can act on them:
+    {"error": {"code": "validation_error", "message": "...", "fields": {"items.0.quantity": ["..."]}}}
+401 means no valid token; 404 is returned both for records that do not exist
+and for records the caller may not see, so existence never leaks.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from cityhall.accounts.services import authenticate_api_token
+from cityhall.core.registry import registry
+
+logger = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer ch_…` with a token from `cityhall api-token EMAIL`."""
+
+    def authenticate(self, request, token):
+        user = authenticate_api_token(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+token_auth = TokenAuth()
+
+
+class ApiDomainError(Exception):
+    """Raised by API handlers for a 4xx with a machine-readable code."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+api = NinjaAPI(
+    title="CityHall API",
+    version="1",
+    description=(
+        "The city's services as JSON. Staff endpoints need `Authorization: Bearer <token>` "
+        "(issued with `cityhall api-token EMAIL`). Errors: "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    urls_namespace="api",
+)
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _field_path(loc) -> str:
+    # ninja's loc starts with where the value came from ("body", "query", ...)
+    # and the parameter name; keep the path inside the payload a client sent.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "form"}:
+        parts = parts[1:]
+        if len(parts) > 1:
+            parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        fields.setdefault(_field_path(error.get("loc", ())), []).append(message)
+    return api.create_response(
+        request,
+        error_body("validation_error", "Some fields are missing or invalid.", fields),
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    response = api.create_response(
+        request,
+        error_body("not_authenticated", "A valid API token is required."),
+        status=401,
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+@api.exception_handler(ApiDomainError)
+def on_domain_error(request, exc: ApiDomainError):
+    return api.create_response(
+        request, error_body(exc.code, exc.message, exc.fields), status=exc.status
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    codes = {400: "bad_request", 403: "forbidden", 405: "method_not_allowed", 429: "rate_limited"}
+    return api.create_response(
+        request, error_body(codes.get(exc.status_code, "error"), str(exc)), status=exc.status_code
+    )
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    logger.exception("API error on %s", request.path)
+    return api.create_response(
+        request, error_body("server_error", "Something went wrong on our side."), status=500
+    )
+
+
+class ServiceOut(Schema):
+    code: str
+    title: str
+    summary: str
+    you_need: list[str]
+    time_needed: str
+
+
+class MeOut(Schema):
+    email: str
+    full_name: str
+    roles: list[str]
+
+
+@api.get(
+    "/services", response=list[ServiceOut], tags=["catalogue"], summary="The service catalogue"
+)
+def list_services(request):
+    return [
+        {
+            "code": e.code,
+            "title": str(e.title),
+            "summary": str(e.summary),
+            "you_need": [str(x) for x in e.you_need],
+            "time_needed": str(e.time_needed),
+        }
+        for e in registry.services()
+    ]
+
+
+@api.get("/me", response=MeOut, auth=token_auth, tags=["accounts"], summary="Who this token is")
+def me(request):
+    user = request.auth
+    return {"email": user.email, "full_name": user.full_name, "roles": sorted(user.role_codes)}

@@ -1,0 +1,81 @@
+"""Hooks through which service apps plug into the shared pages.
+
+Foundations never import service apps (DESIGN.md): a service app registers
+its catalogue card, its staff queues and its demo data here from its
+AppConfig.ready(), and the home page, staff home and `seed-demo` read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One card on the home page: what the service is, what you need, how long."""
+
+    code: str
+    title: str
+    summary: str
+    you_need: tuple[str, ...]
+    time_needed: str
+    start_url_name: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class StaffQueue:
+    """A link on /staff/ for people holding any of `roles`."""
+
+    title: str
+    description: str
+    url_name: str
+    roles: frozenset[str]
+    count: Callable[[], int] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """A task the worker queues every `every` (see core/scheduler.py)."""
+
+    name: str
+    every: timedelta
+    task: Any  # a django_tasks Task taking no arguments
+
+
+@dataclass
+class Registry:
+    catalogue: dict[str, CatalogueEntry] = field(default_factory=dict)
+    queues: list[StaffQueue] = field(default_factory=list)
+    demo_seeders: list[tuple[int, Callable]] = field(default_factory=list)
+    periodic: dict[str, PeriodicTask] = field(default_factory=dict)
+
+    def add_periodic(self, name: str, *, every: timedelta, task: Any) -> None:
+        self.periodic[name] = PeriodicTask(name=name, every=every, task=task)
+
+    def add_service(self, entry: CatalogueEntry) -> None:
+        self.catalogue[entry.code] = entry
+
+    def add_queue(self, queue: StaffQueue) -> None:
+        self.queues.append(queue)
+
+    def add_demo_seeder(self, seeder: Callable, *, order: int = 100) -> None:
+        """seeder(stdout) creates demo data idempotently."""
+        self.demo_seeders.append((order, seeder))
+
+    def services(self) -> list[CatalogueEntry]:
+        return sorted(self.catalogue.values(), key=lambda e: (e.order, str(e.title)))
+
+    def queues_for(self, user) -> list[StaffQueue]:
+        everything = user.is_superuser or user.has_role("city_admin")
+        return sorted(
+            (q for q in self.queues if everything or user.role_codes & q.roles),
+            key=lambda q: (q.order, str(q.title)),
+        )
+
+
+registry = Registry()

@@ -1,0 +1,91 @@
+import pytest
+from django.urls import reverse
+
+from cityhall.core.registry import CatalogueEntry, StaffQueue, registry
+
+
+@pytest.fixture
+def sample_service():
+    entry = CatalogueEntry(
+        code="sample",
+        title="Report a lost cat",
+        summary="Tell the shelter.",
+        you_need=("A photo",),
+        time_needed="5 minutes",
+        start_url_name="core:privacy",
+    )
+    registry.add_service(entry)
+    yield entry
+    registry.catalogue.pop("sample")
+
+
+def test_home_lists_registered_services(client, db, sample_service):
+    body = client.get("/").content.decode()
+    assert "Report a lost cat" in body
+    assert "5 minutes" in body
+    assert f'href="{reverse("core:privacy")}"' in body
+
+
+def test_home_without_services_says_so(client, db):
+    saved = dict(registry.catalogue)
+    registry.catalogue.clear()
+    try:
+        assert "No services are online yet" in client.get("/").content.decode()
+    finally:
+        registry.catalogue.update(saved)
+
+
+def test_spanish_home_under_es(client, db):
+    response = client.get("/es/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<html lang="es">' in body
+    assert "Servicios de la ciudad en línea" in body
+    assert 'href="/" lang="en" hreflang="en"' in body
+
+
+def test_english_home_links_to_spanish(client, db):
+    body = client.get("/accessibility/").content.decode()
+    assert 'href="/es/accessibility/" lang="es" hreflang="es"' in body
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/es/", "/accessibility/", "/privacy/", "/es/privacy/", "/accounts/sign-in/"]
+)
+def test_public_pages_render(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b'class="usa-skipnav"' in response.content
+
+
+def test_unknown_page_is_a_friendly_404(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_staff_home_lists_only_queues_for_the_persons_roles(staff_client):
+    police = StaffQueue(
+        title="Police reports",
+        description="d",
+        url_name="core:home",
+        roles=frozenset({"police_reviewer"}),
+        count=lambda: 3,
+    )
+    permits = StaffQueue(
+        title="Permit applications",
+        description="d",
+        url_name="core:home",
+        roles=frozenset({"permit_reviewer"}),
+    )
+    registry.add_queue(police)
+    registry.add_queue(permits)
+    try:
+        client, _user = staff_client("police_reviewer")
+        body = client.get("/staff/").content.decode()
+        assert "Police reports" in body
+        assert "3 items waiting" in body
+        assert "Permit applications" not in body
+    finally:
+        registry.queues.remove(police)
+        registry.queues.remove(permits)

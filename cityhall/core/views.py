@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cityhall.accounts.guards import staff_required
+
+from . import mailbox
+from .health import health_report
+from .registry import registry
+
+
+@require_GET
+def home(request):
+    return render(request, "core/home.html", {"services": registry.services()})
+
+
+@require_GET
+def accessibility(request):
+    return render(request, "core/accessibility.html")
+
+
+@require_GET
+def privacy(request):
+    return render(request, "core/privacy.html")
+
+
+@staff_required
+def staff_home(request):
+    user = request.user
+    queues = [
+        {"queue": queue, "count": queue.count() if queue.count else None}
+        for queue in registry.queues_for(user)
+    ]
+    roles = sorted(user.role_codes)
+    return render(request, "core/staff_home.html", {"queues": queues, "roles": roles})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    report, status = health_report()
+    return JsonResponse(report, status=status)
+
+
+def _debug_only():
+    if not settings.DEBUG:
+        raise Http404
+
+
+@require_GET
+def mailbox_list(request):
+    _debug_only()
+    to = request.GET.get("to", "").strip()
+    return render(
+        request, "core/mailbox_list.html", {"messages_list": mailbox.list_messages(to=to), "to": to}
+    )
+
+
+@require_GET
+def mailbox_detail(request, message_id):
+    _debug_only()
+    item = mailbox.get_message(message_id)
+    if item is None:
+        raise Http404
+    return render(
+        request,
+        "core/mailbox_detail.html",
+        {"item": item, "html": item.body("html"), "text": item.body("plain")},
+    )
+
+
+@require_GET
+def mailbox_attachment(request, message_id, index):
+    _debug_only()
+    item = mailbox.get_message(message_id)
+    found = item.attachment(index) if item else None
+    if found is None:
+        raise Http404
+    filename, content_type, content = found
+    if isinstance(content, str):
+        content = content.encode()
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def error_400(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404
+        )
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    # No request context: the database or the session may be what failed.
+    from django.template import loader
+
+    body = loader.get_template("500.html").render({"CITY_NAME": settings.CITY_NAME})
+    return HttpResponse(body, status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

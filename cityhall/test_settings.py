@@ -1,0 +1,26 @@
+"""Settings for the test suite: the real settings, with test-friendly environment.
+
+The environment is set before cityhall.settings reads it, so the suite runs
+the same configuration code a city does; DATABASE_URL passes through, which
+is how `make test` runs the suite again on PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
+os.environ.setdefault("EMAIL_URL", "memory:")
+os.environ.setdefault("CITYHALL_VAR_DIR", tempfile.mkdtemp(prefix="cityhall-test-"))
+os.environ.setdefault("DEBUG", "false")
+
+from cityhall.settings import *  # noqa: F403
+
+# Argon2 on purpose is slow; the suite checks behaviour, not hashing cost.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["*"]
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns otherwise)

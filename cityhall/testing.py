@@ -1,0 +1,37 @@
+"""Helpers for tests: TOTP codes, axe-core checks, a few assertions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def current_totp(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def assert_accessible(page, name: str = "") -> None:
+    """Runs axe-core (WCAG 2.2 AA rules) on the page; fails listing each violation."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    violations = result["violations"]
+    if violations:
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / f"axe-{name or 'page'}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        lines = [f"{page.url}: {len(violations)} axe violation(s) (screenshot {shot})"]
+        for v in violations:
+            targets = ", ".join(str(n["target"]) for n in v["nodes"][:5])
+            lines.append(f"  {v['id']}: {v['help']} -> {targets}")
+        pytest.fail("\n".join(lines))

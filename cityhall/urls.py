@@ -1,0 +1,25 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from cityhall.api import api
+from cityhall.core import urls as core_urls
+
+admin.site.site_header = admin.site.site_title = "CityHall administration"
+
+urlpatterns = [
+    path("", include((core_urls.plain_urlpatterns, "plain"))),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("cityhall.core.urls")),
+    path("accounts/", include("cityhall.accounts.urls")),
+    prefix_default_language=False,
+)
+
+handler400 = "cityhall.core.views.error_400"
+handler403 = "cityhall.core.views.error_403"
+handler404 = "cityhall.core.views.error_404"
+handler500 = "cityhall.core.views.error_500"
