@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     # foundations and core
     "cityhall.core",
     "cityhall.accounts",
+    "cityhall.cases",
+    "cityhall.documents",
+    "cityhall.notifications",
 ]
 
 MIDDLEWARE = [
@@ -193,3 +196,6 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "cityhall.core.views.csrf_failure"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+CITYHALL_UPLOAD_MAX_BYTES = config.env_int("CITYHALL_UPLOAD_MAX_BYTES", 8_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 12_000_000

@@ -16,6 +16,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("cityhall.core.urls")),
     path("accounts/", include("cityhall.accounts.urls")),
+    path("", include("cityhall.cases.urls")),
+    path("", include("cityhall.documents.urls")),
     prefix_default_language=False,
 )
 

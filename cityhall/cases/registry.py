@@ -1,0 +1,60 @@
+"""The service registry: every kind of case the city handles.
+
+Service apps register a ServiceType from AppConfig.ready(); the cases
+foundation reads it for reference prefixes, workflows, targets, queues and
+links, and never imports the service app itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from .references import validate_prefix
+from .workflow import Workflow
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    code: str
+    name: Any  # lazy string (translated per request)
+    prefix: str
+    workflow: Workflow
+    target_time: timedelta  # submitted → decided, shown to residents as the expected date
+    staff_roles: frozenset[str]  # who works its queue and may see its cases
+    supervisor_role: str | None = None  # emailed when its queue is older than the target
+    staff_url_name: str | None = None  # the service's own case page (reverse with reference)
+
+
+_services: dict[str, ServiceType] = {}
+
+
+def register(service: ServiceType) -> ServiceType:
+    validate_prefix(service.prefix)
+    clash = next((s for s in _services.values() if s.prefix == service.prefix and s.code != service.code), None)
+    if clash:
+        raise ValueError(f"prefix {service.prefix} is already used by {clash.code}")
+    _services[service.code] = service
+    return service
+
+
+def unregister(code: str) -> None:
+    _services.pop(code, None)
+
+
+def get(code: str) -> ServiceType:
+    try:
+        return _services[code]
+    except KeyError:
+        raise LookupError(f"no service type {code!r} is registered") from None
+
+
+def all_services() -> list[ServiceType]:
+    return sorted(_services.values(), key=lambda s: s.code)
+
+
+def visible_to(user) -> list[ServiceType]:
+    if user.is_superuser or user.has_role("city_admin"):
+        return all_services()
+    return [s for s in all_services() if user.role_codes & s.staff_roles]

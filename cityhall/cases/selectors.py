@@ -1,0 +1,113 @@
+"""Reads of cases shaped for pages: the work queue, tracking, a resident's list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core import signing
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from . import registry
+from .models import Case, CaseEvent
+from .references import InvalidReference, parse_reference
+
+TRACKING_SALT = "cityhall.cases.track"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    service: str = ""
+    status: str = ""
+    assignee: str = ""  # "", "me", "none"
+    older_than_days: int | None = None
+    sort: str = "oldest"  # or "newest"
+
+
+def work_queue(user, filters: QueueFilters) -> QuerySet[Case]:
+    """Cases the person's roles cover, filtered; one query, no per-row lookups."""
+    codes = [s.code for s in registry.visible_to(user)]
+    if filters.service:
+        codes = [c for c in codes if c == filters.service]
+    cases = Case.objects.filter(service__in=codes).exclude(submitted_at__isnull=True)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    else:
+        waiting = [
+            (s.code, state)
+            for s in registry.all_services()
+            if s.code in codes
+            for state in s.workflow.awaiting_staff_states()
+        ]
+        from django.db.models import Q
+
+        condition = Q(pk__in=[])
+        for service_code, state in waiting:
+            condition |= Q(service=service_code, status=state)
+        cases = cases.filter(condition)
+    if filters.assignee == "me":
+        cases = cases.filter(assigned_to=user)
+    elif filters.assignee == "none":
+        cases = cases.filter(assigned_to__isnull=True)
+    if filters.older_than_days:
+        cases = cases.filter(submitted_at__lte=timezone.now() - timedelta(days=filters.older_than_days))
+    order = "submitted_at" if filters.sort != "newest" else "-submitted_at"
+    return cases.select_related("assigned_to").order_by(order, "id")
+
+
+def counts_by_state(user) -> list[dict]:
+    """[{service, status, count}] for submitted cases the person's roles cover."""
+    codes = [s.code for s in registry.visible_to(user)]
+    return list(
+        Case.objects.filter(service__in=codes, submitted_at__isnull=False)
+        .values("service", "status")
+        .annotate(count=Count("id"))
+        .order_by("service", "status")
+    )
+
+
+def queue_size(service_code: str) -> int:
+    service = registry.get(service_code)
+    return Case.objects.filter(service=service_code, status__in=service.workflow.awaiting_staff_states()).count()
+
+
+def find_for_tracking(reference: str, email: str) -> Case | None:
+    """The case with this reference and contact email, or None (either wrong: same answer)."""
+    try:
+        parsed = parse_reference(reference)
+    except InvalidReference:
+        return None
+    return (
+        Case.objects.filter(reference=str(parsed), contact_email__iexact=(email or "").strip())
+        .exclude(submitted_at__isnull=True)
+        .first()
+    )
+
+
+def tracking_token(case: Case) -> str:
+    return signing.dumps(case.public_id.hex, salt=TRACKING_SALT, compress=True)
+
+
+def case_from_tracking_token(token: str) -> Case | None:
+    try:
+        public_id = signing.loads(token, salt=TRACKING_SALT)
+    except signing.BadSignature:
+        return None
+    return Case.objects.filter(public_id=public_id).first()
+
+
+def public_timeline(case: Case) -> list[CaseEvent]:
+    return list(case.events.filter(public=True).order_by("created_at", "id"))
+
+
+def staff_timeline(case: Case) -> list[CaseEvent]:
+    return list(case.events.select_related("actor").order_by("created_at", "id"))
+
+
+def cases_of_resident(user) -> QuerySet[Case]:
+    return Case.objects.filter(applicant=user).exclude(submitted_at__isnull=True).order_by("-submitted_at")
+
+
+def expired_drafts(*, older_than: timedelta) -> QuerySet[Case]:
+    return Case.objects.filter(submitted_at__isnull=True, created_at__lt=timezone.now() - older_than)

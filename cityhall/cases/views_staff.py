@@ -1,0 +1,138 @@
+"""Staff pages shared by every service: the work queue and a generic case page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cityhall.accounts.guards import staff_required
+
+from . import registry, selectors, services
+from .errors import CaseError
+from .forms import QueueFilterForm, TransitionForm
+from .models import Case
+
+
+def case_for_staff(user, reference: str) -> Case:
+    """The case, if the person's roles cover its service; 404 otherwise (no leak)."""
+    case = Case.objects.select_related("assigned_to", "applicant").filter(reference=reference).first()
+    if case is None or case.service not in {s.code for s in registry.visible_to(user)}:
+        raise Http404
+    return case
+
+
+def staff_case_url(case: Case) -> str:
+    service = registry.get(case.service)
+    if service.staff_url_name:
+        try:
+            return reverse(service.staff_url_name, args=[case.reference])
+        except NoReverseMatch:
+            pass
+    return reverse("cases:staff-case", args=[case.reference])
+
+
+@staff_required
+@require_GET
+def queue(request):
+    services = registry.visible_to(request.user)
+    form = QueueFilterForm(request.GET or None, services=services)
+    filters = selectors.QueueFilters()
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        filters = selectors.QueueFilters(**data)
+    page = Paginator(selectors.work_queue(request.user, filters), 50).get_page(request.GET.get("page"))
+    names = {s.code: s.name for s in services}
+    labels = {(s.code, st.code): st.label for s in services for st in s.workflow.states.values()}
+    rows = [
+        {"case": c, "service": names.get(c.service, c.service), "status": labels.get((c.service, c.status), c.status),
+         "url": staff_case_url(c)}
+        for c in page
+    ]
+    counts = [
+        {**row, "service_name": names.get(row["service"]), "status_label": labels.get((row["service"], row["status"]))}
+        for row in selectors.counts_by_state(request.user)
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/queue.html",
+        {"form": form, "rows": rows, "page": page, "counts": counts, "query": query.urlencode(), "now": timezone.now()},
+    )
+
+
+@staff_required
+@require_GET
+def case_detail(request, reference):
+    case = case_for_staff(request.user, reference)
+    services.record_personal_data_view(case=case, viewer=request.user, what="case page")
+    workflow = registry.get(case.service).workflow
+    actions = workflow.available(case.status, request.user.role_codes)
+    return render(
+        request,
+        "cases/staff_case.html",
+        {
+            "case": case,
+            "state": workflow.state(case.status),
+            "timeline": selectors.staff_timeline(case),
+            "attachments": list(case.attachments.all()),
+            "actions": [(t, TransitionForm(initial={"transition": t.name}, prefix=t.name)) for t in actions],
+            "service": registry.get(case.service),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def case_transition(request, reference):
+    case = case_for_staff(request.user, reference)
+    name = request.POST.get("transition", "")
+    form = TransitionForm(request.POST, prefix=name)
+    if not form.is_valid():
+        messages.error(request, _("The reason is too long."))
+        return redirect(staff_case_url(case))
+    try:
+        services.transition_case(
+            case=case, transition=form.cleaned_data["transition"], actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Done: %(reference)s is now “%(status)s”.") % {
+            "reference": case.reference, "status": case.state.label})
+    return redirect(staff_case_url(case))
+
+
+@staff_required
+@require_POST
+def case_claim(request, reference):
+    case = case_for_staff(request.user, reference)
+    release = request.POST.get("release") == "1"
+    try:
+        services.assign_case(case=case, assignee=None if release else request.user, actor=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Released.") if release else _("Assigned to you."))
+    target = request.POST.get("next")
+    return redirect(target if target and target.startswith("/") and not target.startswith("//") else staff_case_url(case))
+
+
+@staff_required
+@require_GET
+def attachment_download(request, reference, attachment_id):
+    case = case_for_staff(request.user, reference)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    services.record_personal_data_view(case=case, viewer=request.user, what=f"attachment {attachment.pk}")
+    return FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+        filename=attachment.original_name,
+    )
