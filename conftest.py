@@ -94,6 +94,17 @@ def staff_client(client, make_user):
     return sign_in
 
 
+@pytest.fixture
+def sample_service():
+    """A small registered service type with a typical review workflow (cases/testing.py)."""
+    from cityhall.cases import registry
+    from cityhall.cases.testing import register_sample_service
+
+    service = register_sample_service()
+    yield service
+    registry.unregister(service.code)
+
+
 # ---- browser --------------------------------------------------------------
 
 CHROMIUM_ARGS = [

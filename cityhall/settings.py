@@ -199,3 +199,8 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CITYHALL_UPLOAD_MAX_BYTES = config.env_int("CITYHALL_UPLOAD_MAX_BYTES", 8_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
+
+# Email delivery: retries with exponential backoff from this many seconds
+# (30 s, 60 s, 2 min … capped at 1 h), up to this many attempts (about 8 hours).
+CITYHALL_EMAIL_RETRY_SECONDS = config.env_int("CITYHALL_EMAIL_RETRY_SECONDS", 30)
+CITYHALL_EMAIL_MAX_ATTEMPTS = config.env_int("CITYHALL_EMAIL_MAX_ATTEMPTS", 12)

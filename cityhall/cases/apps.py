@@ -14,14 +14,23 @@ class CasesConfig(AppConfig):
 
         from . import tasks
 
-        registry.add_periodic("cases.deadlines", every=timedelta(minutes=5), task=tasks.process_deadlines)
+        registry.add_periodic(
+            "cases.deadlines", every=timedelta(minutes=5), task=tasks.process_deadlines
+        )
         registry.add_queue(
             StaffQueue(
                 title=_("All my cases"),
                 description=_("Every request your roles cover, oldest first, with filters."),
                 url_name="cases:queue",
-                roles=frozenset({"police_reviewer", "police_supervisor", "permit_reviewer", "facility_manager",
-                                 "finance_clerk"}),
+                roles=frozenset(
+                    {
+                        "police_reviewer",
+                        "police_supervisor",
+                        "permit_reviewer",
+                        "facility_manager",
+                        "finance_clerk",
+                    }
+                ),
                 order=1000,
             )
         )

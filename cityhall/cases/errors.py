@@ -8,7 +8,9 @@ class CaseError(Exception):
 class IllegalTransition(CaseError):
     def __init__(self, status: str, transition: str):
         self.status, self.transition = status, transition
-        super().__init__(_("This case has moved on since you opened it. Reload the page to see where it is now."))
+        super().__init__(
+            _("This case has moved on since you opened it. Reload the page to see where it is now.")
+        )
 
 
 class NotAllowed(CaseError):

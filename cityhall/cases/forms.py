@@ -9,7 +9,9 @@ class TrackForm(forms.Form):
         label=_("Reference number"),
         help_text=_("It is in the confirmation email, for example LP-2026-00427-K."),
         max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
     )
     email = forms.EmailField(
         label=_("Email address"),
@@ -32,23 +34,32 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))],
     )
-    older_than_days = forms.IntegerField(label=_("Waiting at least (days)"), required=False, min_value=0, max_value=3650)
+    older_than_days = forms.IntegerField(
+        label=_("Waiting at least (days)"), required=False, min_value=0, max_value=3650
+    )
     sort = forms.ChoiceField(
-        label=_("Order"), required=False, choices=[("oldest", _("Oldest first")), ("newest", _("Newest first"))]
+        label=_("Order"),
+        required=False,
+        choices=[("oldest", _("Oldest first")), ("newest", _("Newest first"))],
     )
 
     def __init__(self, *args, services=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", _("All my services"))] + [(s.code, s.name) for s in services]
+        self.fields["service"].choices = [("", _("All my services"))] + [
+            (s.code, s.name) for s in services
+        ]
         statuses = {}
         for s in services:
             for state in s.workflow.states.values():
                 statuses.setdefault(state.code, state.label)
-        self.fields["status"].choices = [("", _("Waiting for staff"))] + list(statuses.items())
+        self.fields["status"].choices = [("", _("Waiting for staff")), *list(statuses.items())]
 
 
 class TransitionForm(forms.Form):
-    transition = forms.CharField(widget=forms.HiddenInput)
+    """The reason for one workflow step; prefixed with the step's name so each
+    step's form on a page has its own field ids. The step itself is posted as
+    `transition`."""
+
     reason = forms.CharField(
         label=_("Reason or message"),
         required=False,

@@ -21,7 +21,9 @@ class ReferenceSequence(models.Model):
     last_value = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="reference_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="reference_sequence_unique")
+        ]
 
 
 class Case(models.Model):
@@ -35,26 +37,46 @@ class Case(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=24, unique=True)
     service = models.CharField(_("service"), max_length=40, db_index=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
     status = models.CharField(_("status"), max_length=40)
 
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
     )
     contact_name = models.CharField(_("name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("email"), blank=True)
     contact_phone = models.CharField(_("phone"), max_length=32, blank=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
 
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
     )
     # Staff who took it in at a counter or on the phone (assisted digital).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="recorded_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recorded_cases",
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="decided_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_cases",
     )
 
     created_at = models.DateTimeField(default=timezone.now)
@@ -106,7 +128,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     from_status = models.CharField(max_length=40, blank=True)
     to_status = models.CharField(max_length=40, blank=True)
     reason = models.TextField(blank=True)  # shown to the resident when public
@@ -135,6 +159,9 @@ class PersonalDataView(models.Model):
         verbose_name = _("personal data view")
         verbose_name_plural = _("personal data views")
 
+    def __str__(self):
+        return f"{self.viewer_id} viewed {self.case_id} ({self.what})"
+
 
 def attachment_path(instance, filename):
     return f"attachments/{instance.case.public_id}/{uuid.uuid4().hex}{instance.extension}"
@@ -148,7 +175,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     purpose = models.CharField(max_length=40, blank=True)  # e.g. "item-photo", "site-plan"
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -160,6 +189,9 @@ class Attachment(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}.get(
-            self.content_type, ""
-        )
+        return {
+            "image/jpeg": ".jpg",
+            "image/png": ".png",
+            "image/webp": ".webp",
+            "application/pdf": ".pdf",
+        }.get(self.content_type, "")

@@ -27,7 +27,9 @@ SEQUENCE_DIGITS = 5
 _VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
 _PATTERN = re.compile(r"^([A-Z]{1,4})-?(\d{4})-?(\d{5,9})-?([A-Z2-8])$")
 # What people type for digits when reading a number aloud or from paper.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8"})
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"O": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8"}
+)
 
 
 class InvalidReference(ValueError):

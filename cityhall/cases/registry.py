@@ -32,7 +32,10 @@ _services: dict[str, ServiceType] = {}
 
 def register(service: ServiceType) -> ServiceType:
     validate_prefix(service.prefix)
-    clash = next((s for s in _services.values() if s.prefix == service.prefix and s.code != service.code), None)
+    clash = next(
+        (s for s in _services.values() if s.prefix == service.prefix and s.code != service.code),
+        None,
+    )
     if clash:
         raise ValueError(f"prefix {service.prefix} is already used by {clash.code}")
     _services[service.code] = service

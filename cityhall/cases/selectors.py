@@ -51,7 +51,9 @@ def work_queue(user, filters: QueueFilters) -> QuerySet[Case]:
     elif filters.assignee == "none":
         cases = cases.filter(assigned_to__isnull=True)
     if filters.older_than_days:
-        cases = cases.filter(submitted_at__lte=timezone.now() - timedelta(days=filters.older_than_days))
+        cases = cases.filter(
+            submitted_at__lte=timezone.now() - timedelta(days=filters.older_than_days)
+        )
     order = "submitted_at" if filters.sort != "newest" else "-submitted_at"
     return cases.select_related("assigned_to").order_by(order, "id")
 
@@ -69,7 +71,9 @@ def counts_by_state(user) -> list[dict]:
 
 def queue_size(service_code: str) -> int:
     service = registry.get(service_code)
-    return Case.objects.filter(service=service_code, status__in=service.workflow.awaiting_staff_states()).count()
+    return Case.objects.filter(
+        service=service_code, status__in=service.workflow.awaiting_staff_states()
+    ).count()
 
 
 def find_for_tracking(reference: str, email: str) -> Case | None:
@@ -106,8 +110,14 @@ def staff_timeline(case: Case) -> list[CaseEvent]:
 
 
 def cases_of_resident(user) -> QuerySet[Case]:
-    return Case.objects.filter(applicant=user).exclude(submitted_at__isnull=True).order_by("-submitted_at")
+    return (
+        Case.objects.filter(applicant=user)
+        .exclude(submitted_at__isnull=True)
+        .order_by("-submitted_at")
+    )
 
 
 def expired_drafts(*, older_than: timedelta) -> QuerySet[Case]:
-    return Case.objects.filter(submitted_at__isnull=True, created_at__lt=timezone.now() - older_than)
+    return Case.objects.filter(
+        submitted_at__isnull=True, created_at__lt=timezone.now() - older_than
+    )

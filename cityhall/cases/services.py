@@ -5,6 +5,7 @@ timeline event is written in the same transaction as the change."""
 from __future__ import annotations
 
 import logging
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -130,8 +131,17 @@ def transition_case(
     for hook in workflow.on_enter.get(target.code, []):
         hook(locked, event)
     # The caller's instance follows the change.
-    for field in ("status", "status_changed_at", "deadline_at", "reminder_sent_at", "submitted_at",
-                  "expected_decision_at", "decided_at", "decided_by", "closed_at"):
+    for field in (
+        "status",
+        "status_changed_at",
+        "deadline_at",
+        "reminder_sent_at",
+        "submitted_at",
+        "expected_decision_at",
+        "decided_at",
+        "decided_by",
+        "closed_at",
+    ):
         setattr(case, field, getattr(locked, field))
     return event
 
@@ -155,7 +165,13 @@ def assign_case(*, case: Case, assignee, actor) -> CaseEvent:
 
 @transaction.atomic
 def add_event(
-    *, case: Case, kind: str, actor=None, reason: str = "", payload: dict | None = None, public: bool = False
+    *,
+    case: Case,
+    kind: str,
+    actor=None,
+    reason: str = "",
+    payload: dict | None = None,
+    public: bool = False,
 ) -> CaseEvent:
     """A timeline entry that is not a status change (a note, an email outcome, a hand-off)."""
     return CaseEvent.objects.create(
@@ -188,11 +204,18 @@ def process_deadlines(*, now=None) -> dict[str, int]:
                 ).values_list("pk", flat=True)
                 for pk in list(due):
                     counts["reminders"] += _send_reminder(pk, state.code, now)
-            expired = Case.objects.filter(service=service.code, status=state.code, deadline_at__lte=now)
+            expired = Case.objects.filter(
+                service=service.code, status=state.code, deadline_at__lte=now
+            )
             for case in expired.iterator():
                 try:
-                    transition_case(case=case, transition=state.timeout_transition, acting_as=SYSTEM,
-                                    reason="", payload={"deadline": case.deadline_at.isoformat()})
+                    transition_case(
+                        case=case,
+                        transition=state.timeout_transition,
+                        acting_as=SYSTEM,
+                        reason="",
+                        payload={"deadline": case.deadline_at.isoformat()},
+                    )
                 except IllegalTransition:
                     continue
                 counts["timeouts"] += 1
@@ -201,12 +224,18 @@ def process_deadlines(*, now=None) -> dict[str, int]:
 
 @transaction.atomic
 def _send_reminder(pk: int, status: str, now) -> int:
-    claimed = Case.objects.filter(pk=pk, status=status, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+    claimed = Case.objects.filter(pk=pk, status=status, reminder_sent_at__isnull=True).update(
+        reminder_sent_at=now
+    )
     if not claimed:
         return 0
     case = Case.objects.get(pk=pk)
-    event = CaseEvent.objects.create(case=case, kind=EventKind.REMINDER, to_status=status,
-                                     payload={"deadline": case.deadline_at.isoformat()})
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.REMINDER,
+        to_status=status,
+        payload={"deadline": case.deadline_at.isoformat()},
+    )
     for hook in case.service_type.workflow.on_reminder.get(status, []):
         hook(case, event)
     return 1
@@ -231,7 +260,10 @@ def attach_file(*, case: Case, clean, purpose: str = "", uploaded_by=None, publi
     attachment.file.save(clean.name, ContentFile(clean.data), save=False)
     attachment.save()
     CaseEvent.objects.create(
-        case=case, kind=EventKind.ATTACHMENT, actor=uploaded_by,
-        payload={"attachment": attachment.pk, "name": clean.name, "purpose": purpose}, public=public,
+        case=case,
+        kind=EventKind.ATTACHMENT,
+        actor=uploaded_by,
+        payload={"attachment": attachment.pk, "name": clean.name, "purpose": purpose},
+        public=public,
     )
     return attachment

@@ -64,25 +64,31 @@ def _human_size(limit: int) -> str:
     return f"{limit / 1_000_000:.0f} MB"
 
 
-def clean_upload(upload, *, allowed: set[str] | None = None, max_bytes: int | None = None) -> CleanFile:
+def clean_upload(
+    upload, *, allowed: set[str] | None = None, max_bytes: int | None = None
+) -> CleanFile:
     """The checked (and for photos, re-encoded) file, or UploadRejected with a message for the person."""
     allowed = allowed or (IMAGE_TYPES | {PDF_TYPE})
     max_bytes = max_bytes or settings.CITYHALL_UPLOAD_MAX_BYTES
     name = PurePath(upload.name or "file").name[:200]
     if upload.size is not None and upload.size > max_bytes:
         raise UploadRejected(
-            _("%(name)s is too big. Files must be smaller than %(limit)s.") % {"name": name, "limit": _human_size(max_bytes)}
+            _("%(name)s is too big. Files must be smaller than %(limit)s.")
+            % {"name": name, "limit": _human_size(max_bytes)}
         )
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise UploadRejected(
-            _("%(name)s is too big. Files must be smaller than %(limit)s.") % {"name": name, "limit": _human_size(max_bytes)}
+            _("%(name)s is too big. Files must be smaller than %(limit)s.")
+            % {"name": name, "limit": _human_size(max_bytes)}
         )
     if not data:
         raise UploadRejected(_("%(name)s is empty.") % {"name": name})
     actual = sniff(data[:64])
-    kinds = _("a photo (JPEG, PNG or WebP) or a PDF") if PDF_TYPE in allowed and allowed & IMAGE_TYPES else (
-        _("a PDF") if allowed == {PDF_TYPE} else _("a photo (JPEG, PNG or WebP)")
+    kinds = (
+        _("a photo (JPEG, PNG or WebP) or a PDF")
+        if PDF_TYPE in allowed and allowed & IMAGE_TYPES
+        else (_("a PDF") if allowed == {PDF_TYPE} else _("a photo (JPEG, PNG or WebP)"))
     )
     if actual not in allowed:
         raise UploadRejected(_("%(name)s is not %(kinds)s.") % {"name": name, "kinds": kinds})
@@ -105,13 +111,18 @@ def _check_pdf(data: bytes, name: str) -> None:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            raise UploadRejected(_("%(name)s is password-protected. Upload a copy without a password.") % {"name": name})
+            raise UploadRejected(
+                _("%(name)s is password-protected. Upload a copy without a password.")
+                % {"name": name}
+            )
         if len(reader.pages) < 1:
             raise UploadRejected(_("%(name)s has no pages.") % {"name": name})
     except UploadRejected:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise UploadRejected(_("%(name)s could not be opened as a PDF.") % {"name": name}) from error
+        raise UploadRejected(
+            _("%(name)s could not be opened as a PDF.") % {"name": name}
+        ) from error
 
 
 def _reencode(data: bytes, content_type: str, name: str) -> bytes:
@@ -130,5 +141,7 @@ def _reencode(data: bytes, content_type: str, name: str) -> bytes:
             else:
                 image.save(out, format="WEBP", quality=88)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise UploadRejected(_("%(name)s could not be opened as a photo.") % {"name": name}) from error
+        raise UploadRejected(
+            _("%(name)s could not be opened as a photo.") % {"name": name}
+        ) from error
     return out.getvalue()

@@ -20,15 +20,26 @@ LOOKUPS_PER_HOUR = 30
 def track(request):
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not allow(f"track:{client_address(request)}", limit=LOOKUPS_PER_HOUR, window_seconds=3600):
-            form.add_error(None, _("Too many look-ups from your connection. Try again in an hour, or use the link in your email."))
+        if not allow(
+            f"track:{client_address(request)}", limit=LOOKUPS_PER_HOUR, window_seconds=3600
+        ):
+            form.add_error(
+                None,
+                _(
+                    "Too many look-ups from your connection. Try again in an hour, or use the link in your email."
+                ),
+            )
         else:
-            case = selectors.find_for_tracking(form.cleaned_data["reference"], form.cleaned_data["email"])
+            case = selectors.find_for_tracking(
+                form.cleaned_data["reference"], form.cleaned_data["email"]
+            )
             if case is None:
                 form.add_error(
                     None,
-                    _("We could not find a request with that reference number and email address. Check both: "
-                      "the email must be the one you gave when you applied."),
+                    _(
+                        "We could not find a request with that reference number and email address. Check both: "
+                        "the email must be the one you gave when you applied."
+                    ),
                 )
             else:
                 return redirect("cases:track-status", token=selectors.tracking_token(case))
@@ -48,7 +59,9 @@ def track_status(request, token):
             "service": service,
             "state": service.workflow.state(case.status),
             "timeline": selectors.public_timeline(case),
-            "labels": {code: state.resident_label for code, state in service.workflow.states.items()},
+            "labels": {
+                code: state.resident_label for code, state in service.workflow.states.items()
+            },
         },
     )
 

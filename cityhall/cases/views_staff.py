@@ -21,7 +21,9 @@ from .models import Case
 
 def case_for_staff(user, reference: str) -> Case:
     """The case, if the person's roles cover its service; 404 otherwise (no leak)."""
-    case = Case.objects.select_related("assigned_to", "applicant").filter(reference=reference).first()
+    case = (
+        Case.objects.select_related("assigned_to", "applicant").filter(reference=reference).first()
+    )
     if case is None or case.service not in {s.code for s in registry.visible_to(user)}:
         raise Http404
     return case
@@ -46,16 +48,26 @@ def queue(request):
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         filters = selectors.QueueFilters(**data)
-    page = Paginator(selectors.work_queue(request.user, filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.work_queue(request.user, filters), 50).get_page(
+        request.GET.get("page")
+    )
     names = {s.code: s.name for s in services}
     labels = {(s.code, st.code): st.label for s in services for st in s.workflow.states.values()}
     rows = [
-        {"case": c, "service": names.get(c.service, c.service), "status": labels.get((c.service, c.status), c.status),
-         "url": staff_case_url(c)}
+        {
+            "case": c,
+            "service": names.get(c.service, c.service),
+            "status": labels.get((c.service, c.status), c.status),
+            "url": staff_case_url(c),
+        }
         for c in page
     ]
     counts = [
-        {**row, "service_name": names.get(row["service"]), "status_label": labels.get((row["service"], row["status"]))}
+        {
+            **row,
+            "service_name": names.get(row["service"]),
+            "status_label": labels.get((row["service"], row["status"])),
+        }
         for row in selectors.counts_by_state(request.user)
     ]
     query = request.GET.copy()
@@ -63,7 +75,14 @@ def queue(request):
     return render(
         request,
         "cases/queue.html",
-        {"form": form, "rows": rows, "page": page, "counts": counts, "query": query.urlencode(), "now": timezone.now()},
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "counts": counts,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
     )
 
 
@@ -82,7 +101,7 @@ def case_detail(request, reference):
             "state": workflow.state(case.status),
             "timeline": selectors.staff_timeline(case),
             "attachments": list(case.attachments.all()),
-            "actions": [(t, TransitionForm(initial={"transition": t.name}, prefix=t.name)) for t in actions],
+            "actions": [(t, TransitionForm(prefix=t.name)) for t in actions],
             "service": registry.get(case.service),
         },
     )
@@ -99,13 +118,16 @@ def case_transition(request, reference):
         return redirect(staff_case_url(case))
     try:
         services.transition_case(
-            case=case, transition=form.cleaned_data["transition"], actor=request.user, reason=form.cleaned_data["reason"]
+            case=case, transition=name, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except CaseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Done: %(reference)s is now “%(status)s”.") % {
-            "reference": case.reference, "status": case.state.label})
+        messages.success(
+            request,
+            _("Done: %(reference)s is now “%(status)s”.")
+            % {"reference": case.reference, "status": case.state.label},
+        )
     return redirect(staff_case_url(case))
 
 
@@ -115,13 +137,19 @@ def case_claim(request, reference):
     case = case_for_staff(request.user, reference)
     release = request.POST.get("release") == "1"
     try:
-        services.assign_case(case=case, assignee=None if release else request.user, actor=request.user)
+        services.assign_case(
+            case=case, assignee=None if release else request.user, actor=request.user
+        )
     except CaseError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Released.") if release else _("Assigned to you."))
     target = request.POST.get("next")
-    return redirect(target if target and target.startswith("/") and not target.startswith("//") else staff_case_url(case))
+    return redirect(
+        target
+        if target and target.startswith("/") and not target.startswith("//")
+        else staff_case_url(case)
+    )
 
 
 @staff_required
@@ -131,8 +159,12 @@ def attachment_download(request, reference, attachment_id):
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    services.record_personal_data_view(case=case, viewer=request.user, what=f"attachment {attachment.pk}")
+    services.record_personal_data_view(
+        case=case, viewer=request.user, what=f"attachment {attachment.pk}"
+    )
     return FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
         filename=attachment.original_name,
     )

@@ -78,7 +78,9 @@ class Workflow:
                 raise ValueError(f"state {state.code!r} has a deadline but no timeout transition")
 
     @classmethod
-    def build(cls, *, initial: str, states: Iterable[State], transitions: Iterable[Transition]) -> Workflow:
+    def build(
+        cls, *, initial: str, states: Iterable[State], transitions: Iterable[Transition]
+    ) -> Workflow:
         return cls(
             initial=initial,
             states={s.code: s for s in states},

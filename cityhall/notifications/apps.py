@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,17 @@ class NotificationsConfig(AppConfig):
     name = "cityhall.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from cityhall.core.registry import registry
+
+        from . import tasks
+
+        registry.add_periodic(
+            "notifications.requeue",
+            every=timedelta(minutes=1),
+            task=tasks.requeue_stuck_notifications,
+        )
+        registry.add_periodic(
+            "notifications.queue-alerts", every=timedelta(hours=1), task=tasks.alert_overdue_queues
+        )

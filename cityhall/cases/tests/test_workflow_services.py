@@ -10,7 +10,9 @@ from cityhall.cases.workflow import APPLICANT, SYSTEM, State, Transition, Workfl
 
 
 def test_open_case_gets_reference_initial_state_and_timeline(sample_service, db):
-    case = services.open_case(service="sample", contact_email=" Ana@Example.ORG ", channel="counter")
+    case = services.open_case(
+        service="sample", contact_email=" Ana@Example.ORG ", channel="counter"
+    )
     assert case.reference.startswith("SP-")
     assert case.status == "draft"
     assert case.contact_email == "ana@example.org"
@@ -43,7 +45,9 @@ def test_illegal_transition_changes_nothing(submitted_case, make_user):
     services.transition_case(case=submitted_case, transition="approve", actor=officer)
     events_before = CaseEvent.objects.count()
     with pytest.raises(IllegalTransition):
-        services.transition_case(case=submitted_case, transition="reject", actor=officer, reason="late")
+        services.transition_case(
+            case=submitted_case, transition="reject", actor=officer, reason="late"
+        )
     with pytest.raises(IllegalTransition):
         services.transition_case(case=submitted_case, transition="no-such-step", actor=officer)
     assert CaseEvent.objects.count() == events_before
@@ -64,8 +68,12 @@ def test_roles_are_enforced(submitted_case, make_user):
 def test_reason_required(submitted_case, make_user):
     officer = make_user("rev@staff.example.org", roles=["permit_reviewer"])
     with pytest.raises(ReasonRequired):
-        services.transition_case(case=submitted_case, transition="reject", actor=officer, reason="   ")
-    services.transition_case(case=submitted_case, transition="reject", actor=officer, reason="Outside the city")
+        services.transition_case(
+            case=submitted_case, transition="reject", actor=officer, reason="   "
+        )
+    services.transition_case(
+        case=submitted_case, transition="reject", actor=officer, reason="Outside the city"
+    )
     assert submitted_case.events.last().reason == "Outside the city"
 
 
@@ -91,7 +99,9 @@ def test_on_enter_hooks_run_in_the_same_transaction(sample_service, submitted_ca
 
 def test_deadline_reminder_then_timeout_runs_once(sample_service, submitted_case, make_user):
     officer = make_user("rev@staff.example.org", roles=["permit_reviewer"])
-    services.transition_case(case=submitted_case, transition="request_info", actor=officer, reason="Send a photo")
+    services.transition_case(
+        case=submitted_case, transition="request_info", actor=officer, reason="Send a photo"
+    )
     case = Case.objects.get(pk=submitted_case.pk)
     assert case.deadline_at - case.status_changed_at == timedelta(days=15)
     reminded = []
@@ -114,7 +124,9 @@ def test_deadline_reminder_then_timeout_runs_once(sample_service, submitted_case
 
 def test_resubmitting_clears_the_deadline(submitted_case, make_user):
     officer = make_user("rev@staff.example.org", roles=["permit_reviewer"])
-    services.transition_case(case=submitted_case, transition="request_info", actor=officer, reason="Photo please")
+    services.transition_case(
+        case=submitted_case, transition="request_info", actor=officer, reason="Photo please"
+    )
     services.transition_case(case=submitted_case, transition="resubmit", acting_as=APPLICANT)
     case = Case.objects.get(pk=submitted_case.pk)
     assert case.status == "submitted" and case.deadline_at is None
@@ -123,11 +135,15 @@ def test_resubmitting_clears_the_deadline(submitted_case, make_user):
 
 def test_only_the_system_expires_and_it_takes_no_actor(submitted_case, make_user):
     officer = make_user("rev@staff.example.org", roles=["permit_reviewer"])
-    services.transition_case(case=submitted_case, transition="request_info", actor=officer, reason="Photo")
+    services.transition_case(
+        case=submitted_case, transition="request_info", actor=officer, reason="Photo"
+    )
     with pytest.raises(NotAllowed):
         services.transition_case(case=submitted_case, transition="expire", actor=officer)
     with pytest.raises(ValueError):
-        services.transition_case(case=submitted_case, transition="expire", actor=officer, acting_as=SYSTEM)
+        services.transition_case(
+            case=submitted_case, transition="expire", actor=officer, acting_as=SYSTEM
+        )
     services.transition_case(case=submitted_case, transition="expire", acting_as=SYSTEM)
     assert Case.objects.get(pk=submitted_case.pk).status == "expired"
 
@@ -151,6 +167,10 @@ def test_workflow_tables_are_checked_when_built():
     with pytest.raises(ValueError):
         Workflow.build(initial="x", states=[State("a", "A")], transitions=[])
     with pytest.raises(ValueError):
-        Workflow.build(initial="a", states=[State("a", "A")], transitions=[Transition("t", ("a",), "b", "T")])
+        Workflow.build(
+            initial="a", states=[State("a", "A")], transitions=[Transition("t", ("a",), "b", "T")]
+        )
     with pytest.raises(ValueError):
-        Workflow.build(initial="a", states=[State("a", "A", deadline=timedelta(days=1))], transitions=[])
+        Workflow.build(
+            initial="a", states=[State("a", "A", deadline=timedelta(days=1))], transitions=[]
+        )

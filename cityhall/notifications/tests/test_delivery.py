@@ -1,0 +1,133 @@
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django_tasks_db.models import DBTaskResult
+
+from cityhall.notifications import services
+from cityhall.notifications.models import Notification, Status
+from cityhall.notifications.services import Attachment, deliver, notify
+
+
+def _notify(to="ana@example.org", **extra):
+    return notify(
+        to=to,
+        kind="queue_overdue",
+        language=extra.pop("language", "en"),
+        context={
+            "service_name": "Lost property",
+            "count": 2,
+            "oldest_reference": "LP-2026-00001-A",
+            "oldest_submitted_at": None,
+        },
+        **extra,
+    )
+
+
+def test_notify_persists_and_queues_only_after_commit(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notification = _notify()
+        assert DBTaskResult.objects.count() == 0
+    assert len(callbacks) == 1
+    assert notification.status == Status.QUEUED
+    assert notification.subject == "Lost property: 2 requests are past their target"
+    assert "2 requests in the Lost property queue" in notification.body_text
+    assert notification.body_html.startswith("<!DOCTYPE html>")
+    assert 'lang="en"' in notification.body_html
+
+
+def test_text_part_is_not_html_escaped(db):
+    notification = notify(
+        to="a@example.org",
+        kind="queue_overdue",
+        context={
+            "service_name": "Parks & <Rec>",
+            "count": 1,
+            "oldest_reference": "X",
+            "oldest_submitted_at": None,
+        },
+    )
+    assert "Parks & <Rec>" in notification.body_text
+    assert "Parks &amp; &lt;Rec&gt;" in notification.body_html
+
+
+def test_delivered_with_stable_message_id_and_attachment(db, smtp_server):
+    name = default_storage.save("documents/test/report.pdf", ContentFile(b"%PDF-1.4 report"))
+    notification = _notify(attachments=[Attachment("report.pdf", "application/pdf", name)])
+    assert deliver(notification.pk) == Status.DELIVERED
+    notification.refresh_from_db()
+    assert (
+        notification.status == Status.DELIVERED
+        and notification.sent_at
+        and notification.attempts == 1
+    )
+    [message] = smtp_server.recorder.messages
+    assert message["Message-ID"] == notification.message_id
+    assert message["To"] == "ana@example.org"
+    assert message.get_body(("html",)) is not None
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "report.pdf"
+    assert attachment.get_content() == b"%PDF-1.4 report"
+
+
+def test_delivering_twice_sends_once(db, smtp_server):
+    notification = _notify()
+    assert deliver(notification.pk) == Status.DELIVERED
+    assert deliver(notification.pk) == "skipped"
+    assert len(smtp_server.recorder.messages) == 1
+
+
+def test_server_down_then_back_is_retried_not_lost(db, smtp_server):
+    notification = _notify()
+    smtp_server.stop()
+    assert deliver(notification.pk) == Status.QUEUED
+    notification.refresh_from_db()
+    assert notification.attempts == 1 and "Connection" in notification.last_error
+    smtp_server.start()
+    assert deliver(notification.pk) == Status.DELIVERED
+    assert len(smtp_server.recorder.messages) == 1
+
+
+def test_temporary_refusal_is_retried(db, smtp_server):
+    notification = _notify()
+    smtp_server.recorder.busy = True
+    assert deliver(notification.pk) == Status.QUEUED
+    smtp_server.recorder.busy = False
+    assert deliver(notification.pk) == Status.DELIVERED
+
+
+def test_refused_address_is_a_permanent_failure(db, smtp_server):
+    smtp_server.recorder.refuse.add("nobody@example.org")
+    notification = _notify(to="nobody@example.org")
+    assert deliver(notification.pk) == Status.PERMANENT_FAILURE
+    assert deliver(notification.pk) == "skipped"
+    assert not smtp_server.recorder.messages
+
+
+def test_retries_run_out_into_technical_failure(db, smtp_server, settings):
+    settings.CITYHALL_EMAIL_MAX_ATTEMPTS = 3
+    notification = _notify()
+    smtp_server.stop()
+    assert [deliver(notification.pk) for _ in range(3)] == [
+        Status.QUEUED,
+        Status.QUEUED,
+        Status.TECHNICAL_FAILURE,
+    ]
+    notification.refresh_from_db()
+    assert notification.attempts == 3
+
+
+def test_backoff_doubles_and_is_capped(settings):
+    settings.CITYHALL_EMAIL_RETRY_SECONDS = 30
+    assert [services.backoff(n).total_seconds() for n in (1, 2, 3, 9)] == [30, 60, 120, 3600]
+
+
+def test_requeue_stuck_frees_dead_sends(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    notification = _notify()
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Status.SENDING, updated_at=timezone.now() - timedelta(minutes=11)
+    )
+    assert services.requeue_stuck() >= 1
+    assert Notification.objects.get(pk=notification.pk).status == Status.QUEUED
