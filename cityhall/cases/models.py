@@ -25,6 +25,9 @@ class ReferenceSequence(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="reference_sequence_unique")
         ]
 
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last_value}"
+
 
 class Case(models.Model):
     """One resident transaction of any service, on any channel.
