@@ -76,7 +76,9 @@ def police_report(number: int) -> DocumentSpec:
                 ),
             ),
         ],
-        signature=Signature(name="Dana Whitfield", role="Police officer, badge 2231", date_text="March 14, 2026"),
+        signature=Signature(
+            name="Dana Whitfield", role="Police officer, badge 2231", date_text="March 14, 2026"
+        ),
         verification_code=code,
         verification_url=f"https://services.portalder.gov/verify/{code}/",
     )
@@ -101,8 +103,10 @@ def main() -> None:
     print(f"documents/second: {n / elapsed:.0f}")
     print(f"mean ms/document: {statistics.mean(timings) * 1000:.2f}")
     print(f"p95 ms/document:  {p95 * 1000:.2f}")
-    print(f"machine:          {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()} ({platform.python_implementation()})")
+    print(
+        f"machine:          {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()} ({platform.python_implementation()})"
+    )
 
 
 if __name__ == "__main__":

@@ -156,3 +156,13 @@ def list_services(request):
 def me(request):
     user = request.auth
     return {"email": user.email, "full_name": user.full_name, "roles": sorted(user.role_codes)}
+
+
+def _add_routers() -> None:
+    # Service apps' routers; imported here (the project level), never by a foundation.
+    from cityhall.police.api import router as police_router
+
+    api.add_router("/police", police_router)
+
+
+_add_routers()

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "cityhall.cases",
     "cityhall.documents",
     "cityhall.notifications",
+    # services
+    "cityhall.police",
 ]
 
 MIDDLEWARE = [
@@ -204,3 +206,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
 # (30 s, 60 s, 2 min … capped at 1 h), up to this many attempts (about 8 hours).
 CITYHALL_EMAIL_RETRY_SECONDS = config.env_int("CITYHALL_EMAIL_RETRY_SECONDS", 30)
 CITYHALL_EMAIL_MAX_ATTEMPTS = config.env_int("CITYHALL_EMAIL_MAX_ATTEMPTS", 12)
+
+# Police reports: days a resident has to answer a request for information, and
+# days rejected and expired reports (and abandoned drafts) are kept before the purge.
+CITYHALL_POLICE_INFO_DAYS = config.env_int("CITYHALL_POLICE_INFO_DAYS", 15)
+CITYHALL_POLICE_RETENTION_DAYS = config.env_int("CITYHALL_POLICE_RETENTION_DAYS", 730)
+CITYHALL_DRAFT_RETENTION_DAYS = config.env_int("CITYHALL_DRAFT_RETENTION_DAYS", 30)
+# Records management system hand-off: signed JSON POSTed here on approval (blank: skipped).
+CITYHALL_RMS_URL = os.environ.get("CITYHALL_RMS_URL", "")
+CITYHALL_RMS_SECRET = os.environ.get("CITYHALL_RMS_SECRET", "")
+CITYHALL_RMS_MAX_ATTEMPTS = config.env_int("CITYHALL_RMS_MAX_ATTEMPTS", 6)
+CITYHALL_RMS_RETRY_SECONDS = config.env_int("CITYHALL_RMS_RETRY_SECONDS", 60)
+
+# Public API submissions allowed per client address: "count/seconds".
+CITYHALL_PUBLIC_SUBMIT_RATE = os.environ.get("CITYHALL_PUBLIC_SUBMIT_RATE", "30/3600")

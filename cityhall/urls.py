@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("cityhall.accounts.urls")),
     path("", include("cityhall.cases.urls")),
     path("", include("cityhall.documents.urls")),
+    path("", include("cityhall.police.urls")),
     prefix_default_language=False,
 )
 

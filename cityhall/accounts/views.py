@@ -69,7 +69,7 @@ def two_factor_setup(request):
     if device is None:
         device = services.start_totp_enrolment(user=user)
         request.session[ENROLMENT_SESSION_KEY] = device.pk
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.confirm_totp_enrolment(device=device, code=form.cleaned_data["code"])
@@ -122,7 +122,7 @@ def two_factor(request):
     user = request.user
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:two-factor-setup")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
         if device is None:
@@ -139,7 +139,10 @@ def two_factor(request):
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("accounts:account")
-    form = SignUpForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+    form = SignUpForm(
+        request.POST if request.method == "POST" else None,
+        initial={"preferred_language": request.LANGUAGE_CODE},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -165,11 +168,25 @@ def sign_up(request):
 def account(request):
     user = request.user
     form = AccountForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"full_name": user.full_name, "preferred_language": user.preferred_language},
     )
     if request.method == "POST" and form.is_valid():
         services.update_profile(user=user, **form.cleaned_data)
         messages.success(request, _("Your details are saved."))
         return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form})
+    from cityhall.cases import registry
+    from cityhall.cases.selectors import cases_of_resident, tracking_token
+
+    cases = [
+        {"case": c, "service": _service_name(registry, c.service), "token": tracking_token(c)}
+        for c in cases_of_resident(user)[:100]
+    ]
+    return render(request, "accounts/account.html", {"form": form, "cases": cases})
+
+
+def _service_name(registry, code):
+    try:
+        return registry.get(code).name
+    except LookupError:
+        return code

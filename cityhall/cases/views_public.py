@@ -18,7 +18,7 @@ LOOKUPS_PER_HOUR = 30
 
 @require_http_methods(["GET", "POST"])
 def track(request):
-    form = TrackForm(request.POST or None)
+    form = TrackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not allow(
             f"track:{client_address(request)}", limit=LOOKUPS_PER_HOUR, window_seconds=3600

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,3 +33,17 @@ class PeriodicJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to an API request with an Idempotency-Key, replayed on a
+    retry with the same key and body (the same key with another body is refused)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    request_sha256 = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.key

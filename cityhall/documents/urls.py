@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "documents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:code>/", views.verify_code, name="verify-code"),
+    path("verify/<str:code>/document/", views.document_html, name="document-html"),
+    path("verify/<str:code>/document.pdf", views.document_pdf, name="document-pdf"),
+]

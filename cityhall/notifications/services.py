@@ -61,7 +61,13 @@ def _case_context(case) -> dict:
 
     with translation.override(case.language):
         path = reverse("cases:track-status", kwargs={"token": tracking_token(case)})
-    return {"case": case, "reference": case.reference, "status_url": settings.CITY_SITE_URL + path}
+    token = tracking_token(case)
+    return {
+        "case": case,
+        "reference": case.reference,
+        "token": token,
+        "status_url": settings.CITY_SITE_URL + path,
+    }
 
 
 @transaction.atomic

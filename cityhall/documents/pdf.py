@@ -1,0 +1,486 @@
+"""Issued documents as PDF: one seam, `render_pdf(spec) -> bytes`, on reportlab platypus.
+
+The content is plain data (`DocumentSpec`), stored with the document so the
+same content can be shown again as accessible HTML. Everything that does not
+depend on the document (styles, table styles, fonts) is built once at import:
+a one-page document then takes a few milliseconds.
+
+Text is escaped for reportlab's paragraph markup, so what a resident typed
+(`<`, `&`, emoji) is printed as typed. The built-in Helvetica covers Western
+European text (é ñ ü € “ ”); other characters (ł, ễ, Cyrillic, Greek) use
+DejaVu Sans when the machine has it (Debian's fonts-dejavu-core), embedded
+only in documents that need it; a character neither font has prints as a box,
+it never stops the document.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import segno
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from reportlab import platypus, rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from .spec import DocumentSpec, Section, Signature, Table, numeric_columns
+
+__all__ = ["DocumentSpec", "Section", "Signature", "Table", "render_pdf"]
+
+# Binary streams: smaller files and less work than ASCII85 (reportlab's default,
+# from the days of 7-bit mail). Nothing else in CityHall writes PDFs with reportlab.
+rl_config.useA85 = 0
+
+# ---- fonts and text --------------------------------------------------------
+
+REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
+_FALLBACK_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/local/share/fonts/dejavu"),
+)
+
+
+def _register_fallback_fonts() -> dict[bool, str]:
+    """{bold?: font name} for characters Helvetica lacks; empty when DejaVu Sans is missing."""
+    for folder in _FALLBACK_CANDIDATES:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            try:
+                pdfmetrics.registerFont(TTFont("CityHallFallback", str(regular)))
+                pdfmetrics.registerFont(TTFont("CityHallFallback-Bold", str(bold)))
+            except (TTFError, OSError):
+                continue
+            return {False: "CityHallFallback", True: "CityHallFallback-Bold"}
+    return {}
+
+
+_FALLBACK = _register_fallback_fonts()
+# Helvetica is set in WinAnsi (cp1252): every character it can print.
+_HELVETICA_CHARS = "".join(
+    sorted(set(bytes(range(0x20, 0x100)).decode("cp1252", "ignore")) - {"\x7f"})
+)
+_OUTSIDE_HELVETICA = re.compile("[^\n" + re.escape(_HELVETICA_CHARS) + "]+")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff]")
+
+
+def _markup(text, *, bold: bool = False) -> str:
+    """Paragraph markup for plain text: escaped, line breaks kept, fallback font where needed."""
+    text = _UNPRINTABLE.sub(
+        "", str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    )
+    text = escape(text)
+    if _FALLBACK:
+        font = _FALLBACK[bold]
+        text = _OUTSIDE_HELVETICA.sub(lambda m: f'<font name="{font}">{m.group()}</font>', text)
+    return text.replace("\n", "<br/>")
+
+
+# ---- layout ----------------------------------------------------------------
+
+PAGE_WIDTH, PAGE_HEIGHT = LETTER
+MARGIN = 0.75 * inch
+TOP_MARGIN = 0.6 * inch
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+QR_SIZE = 78  # points, quiet zone included: about 1.1 inch, easy for a phone
+VERIFY_WIDTH = 190
+
+INK = colors.HexColor("#1b1b1b")
+ACCENT = colors.HexColor("#162e51")  # USWDS primary-darker, as on the website
+MUTED = colors.HexColor("#565c65")
+RULE = colors.HexColor("#a9aeb1")
+SHADE = colors.HexColor("#eff0f1")
+
+BODY = ParagraphStyle(
+    "body", fontName=REGULAR, fontSize=10, leading=13.5, textColor=INK, spaceAfter=6
+)
+CITY = ParagraphStyle("city", fontName=BOLD, fontSize=17, leading=21, textColor=ACCENT)
+VERIFY = ParagraphStyle(
+    "verify", fontName=REGULAR, fontSize=7.5, leading=9.5, textColor=MUTED, alignment=TA_RIGHT
+)
+TITLE = ParagraphStyle(
+    "title", fontName=BOLD, fontSize=18, leading=22, textColor=INK, spaceBefore=12, spaceAfter=6
+)
+H2 = ParagraphStyle(
+    "h2",
+    fontName=BOLD,
+    fontSize=12,
+    leading=15,
+    textColor=ACCENT,
+    spaceBefore=12,
+    spaceAfter=5,
+)
+# A heading goes to the next page when less than this is left below it (a
+# heading with a few lines under it); keepWithNext would instead carry a long
+# table whole to the next page and leave a gap.
+HEADING_ROOM = 80
+CELL = ParagraphStyle("cell", fontName=REGULAR, fontSize=9.5, leading=12, textColor=INK)
+CELL_BOLD = ParagraphStyle("cell-bold", parent=CELL, fontName=BOLD)
+CELL_RIGHT = ParagraphStyle("cell-right", parent=CELL, alignment=TA_RIGHT)
+CELL_BOLD_RIGHT = ParagraphStyle("cell-bold-right", parent=CELL_BOLD, alignment=TA_RIGHT)
+LABEL = ParagraphStyle("label", parent=CELL, fontName=BOLD, textColor=MUTED)
+SIGN_NAME = ParagraphStyle("sign-name", parent=BODY, fontName=BOLD, spaceAfter=0)
+SIGN_LINE = ParagraphStyle("sign-line", parent=BODY, spaceAfter=0)
+FURNITURE = ParagraphStyle("furniture", fontName=REGULAR, fontSize=7.5, leading=9, textColor=MUTED)
+FURNITURE_RIGHT = ParagraphStyle("furniture-right", parent=FURNITURE, alignment=TA_RIGHT)
+
+_NO_PADDING = [
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ("TOPPADDING", (0, 0), (-1, -1), 0),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+]
+LETTERHEAD_STYLE = platypus.TableStyle(
+    [
+        *_NO_PADDING,
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("RIGHTPADDING", (1, 0), (1, 0), 6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.5, ACCENT),
+    ]
+)
+META_STYLE = platypus.TableStyle(
+    [*_NO_PADDING, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+)
+FACTS_PADDING = 8
+ITEMS_PADDING = 5
+FACTS_STYLE = platypus.TableStyle(
+    [
+        # Fonts for cells given as plain strings (see _cell); Paragraphs bring their own.
+        ("FONT", (0, 0), (0, -1), BOLD, LABEL.fontSize, LABEL.leading),
+        ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+        ("FONT", (1, 0), (1, -1), REGULAR, CELL.fontSize, CELL.leading),
+        ("TEXTCOLOR", (1, 0), (1, -1), INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), FACTS_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
+    ]
+)
+ITEMS_STYLE = [
+    ("FONT", (0, 0), (-1, -1), REGULAR, CELL.fontSize, CELL.leading),
+    ("FONT", (0, 0), (-1, 0), BOLD, CELL.fontSize, CELL.leading),
+    ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), ITEMS_PADDING),
+    ("RIGHTPADDING", (0, 0), (-1, -1), ITEMS_PADDING),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+    ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
+    ("LINEBELOW", (0, 1), (-1, -1), 0.5, RULE),
+]
+
+
+class _QrCode(platypus.Flowable):
+    """The verification URL as a QR code, with the standard quiet zone of four modules.
+
+    Encoded with segno (as the website's QR codes are; reportlab's own encoder
+    takes about three times as long) and drawn as one path of integer
+    rectangles in module units, instead of one rectangle call per module.
+    """
+
+    def __init__(self, data: str, size: float):
+        super().__init__()
+        self.matrix = segno.make(data, error="m", micro=False, boost_error=False).matrix
+        self.size = size
+
+    def wrap(self, available_width, available_height):
+        return self.size, self.size
+
+    def draw(self):
+        # One module is one unit: the path is integers, written as one literal.
+        unit = self.size / (len(self.matrix) + 8)
+        ops = []
+        for y, row in enumerate(self.matrix):
+            x, width = 0, len(row)
+            while x < width:
+                if row[x]:
+                    start = x
+                    while x < width and row[x]:
+                        x += 1
+                    ops.append(f"{start} {-y - 1} {x - start} 1 re")
+                else:
+                    x += 1
+        canvas = self.canv
+        canvas.saveState()
+        canvas.transform(unit, 0, 0, unit, 4 * unit, self.size - 4 * unit)
+        canvas.setFillColor(colors.black)
+        canvas.addLiteral("\n".join(ops) + "\nf")
+        canvas.restoreState()
+
+
+@dataclass(frozen=True)
+class _Labels:
+    reference: str
+    issued: str
+    issued_text: str
+    verify: str  # "Verify at %(url)s — code %(code)s", translated
+    page: str  # "Page %(page)s of %(pages)s", filled in once the page count is known
+
+
+def _labels(spec: DocumentSpec) -> _Labels:
+    issued = timezone.localtime(spec.issued_at, timezone.get_default_timezone())
+    return _Labels(
+        reference=_("Reference"),
+        issued=_("Issued"),
+        issued_text=f"{formats.date_format(issued, 'DATETIME_FORMAT')} {issued.tzname()}",
+        verify=_("Verify at %(url)s — code %(code)s"),
+        page=_("Page %(page)s of %(pages)s"),
+    )
+
+
+def _verify_markup(spec: DocumentSpec, labels: _Labels) -> str:
+    # A no-break space keeps "— code" together when the line breaks after the URL.
+    template = _markup(labels.verify).replace("— ", "—\u00a0")
+    code = f"<b>{_markup(spec.verification_code, bold=True)}</b>"
+    return template % {"url": _markup(spec.verification_url), "code": code}
+
+
+def _letterhead(spec: DocumentSpec, labels: _Labels) -> platypus.Table:
+    verify = platypus.Paragraph(_verify_markup(spec, labels), VERIFY)
+    cells = [
+        [
+            platypus.Paragraph(_markup(spec.city_name, bold=True), CITY),
+            verify,
+            _QrCode(spec.verification_url, QR_SIZE),
+        ]
+    ]
+    widths = [FRAME_WIDTH - VERIFY_WIDTH - QR_SIZE, VERIFY_WIDTH, QR_SIZE]
+    return platypus.Table(cells, colWidths=widths, style=LETTERHEAD_STYLE)
+
+
+def _meta(spec: DocumentSpec, labels: _Labels) -> platypus.Table:
+    rows = [
+        [
+            platypus.Paragraph(_markup(labels.reference, bold=True), LABEL),
+            platypus.Paragraph(_markup(spec.reference), CELL),
+        ],
+        [
+            platypus.Paragraph(_markup(labels.issued, bold=True), LABEL),
+            platypus.Paragraph(_markup(labels.issued_text), CELL),
+        ],
+    ]
+    return platypus.Table(
+        rows, colWidths=[FRAME_WIDTH * 0.2, FRAME_WIDTH * 0.8], style=META_STYLE, hAlign="LEFT"
+    )
+
+
+def _cell(text: str, style: ParagraphStyle, room: float):
+    """A plain string when the text fits on one line in Helvetica, else a wrapping Paragraph.
+
+    Plain strings are drawn directly, several times faster than a Paragraph is
+    parsed, wrapped and drawn; the table style gives them the same font.
+    """
+    plain = _UNPRINTABLE.sub("", text.replace("\t", " ")).strip()
+    if (
+        "\n" not in plain
+        and not _OUTSIDE_HELVETICA.search(plain)
+        and stringWidth(plain, style.fontName, style.fontSize) <= room
+    ):
+        return plain
+    return platypus.Paragraph(_markup(text, bold=style.fontName == BOLD), style)
+
+
+def _facts(facts) -> platypus.Table:
+    widths = [FRAME_WIDTH * 0.32, FRAME_WIDTH * 0.68]
+    rows = [
+        [
+            _cell(label, LABEL, widths[0] - FACTS_PADDING),
+            _cell(value, CELL, widths[1] - FACTS_PADDING),
+        ]
+        for label, value in facts
+    ]
+    return platypus.Table(rows, colWidths=widths, style=FACTS_STYLE, splitInRow=1, hAlign="LEFT")
+
+
+def _column_widths(table: Table) -> list[float]:
+    """Widths in proportion to each column's text (its longest word at least), filling the frame."""
+
+    def weight(cell: str) -> float:
+        return max(len(cell) * 0.6, max((len(word) for word in cell.split()), default=0))
+
+    lines = [table.columns, *table.rows, *([table.total_row] if table.total_row else [])]
+    weights = [
+        min(max(6, *(weight(cell) for cell in column)), 40) for column in zip(*lines, strict=True)
+    ]
+    total = sum(weights)
+    return [FRAME_WIDTH * w / total for w in weights]
+
+
+def _items(table: Table) -> platypus.Table:
+    numeric = numeric_columns(table)
+
+    widths = _column_widths(table)
+
+    def row(cells, bold):
+        return [
+            _cell(
+                cell,
+                (CELL_BOLD_RIGHT if right else CELL_BOLD)
+                if bold
+                else (CELL_RIGHT if right else CELL),
+                width - 2 * ITEMS_PADDING,
+            )
+            for cell, right, width in zip(cells, numeric, widths, strict=True)
+        ]
+
+    data = [row(table.columns, True), *(row(r, False) for r in table.rows)]
+    style = [
+        *ITEMS_STYLE,
+        *(("ALIGN", (i, 0), (i, -1), "RIGHT") for i, right in enumerate(numeric) if right),
+    ]
+    if table.total_row:
+        data.append(row(table.total_row, True))
+        style += [
+            ("LINEABOVE", (0, -1), (-1, -1), 1, INK),
+            ("FONT", (0, -1), (-1, -1), BOLD, CELL.fontSize, CELL.leading),
+        ]
+    return platypus.Table(
+        data, colWidths=widths, style=style, repeatRows=1, splitInRow=1, hAlign="LEFT"
+    )
+
+
+def _signature(signature: Signature) -> platypus.KeepTogether:
+    parts = [
+        platypus.Spacer(1, 26),
+        platypus.HRFlowable(width=200, thickness=0.75, color=INK, hAlign="LEFT", spaceAfter=4),
+        platypus.Paragraph(_markup(signature.name, bold=True), SIGN_NAME),
+    ]
+    if signature.role:
+        parts.append(platypus.Paragraph(_markup(signature.role), SIGN_LINE))
+    if signature.date_text:
+        parts.append(platypus.Paragraph(_markup(signature.date_text), SIGN_LINE))
+    return platypus.KeepTogether(parts)
+
+
+def _story(spec: DocumentSpec, labels: _Labels) -> list:
+    story = [
+        _letterhead(spec, labels),
+        platypus.Paragraph(_markup(spec.title, bold=True), TITLE),
+        _meta(spec, labels),
+    ]
+    for section in spec.sections:
+        story.append(platypus.CondPageBreak(HEADING_ROOM))
+        story.append(platypus.Paragraph(_markup(section.heading, bold=True), H2))
+        story.extend(platypus.Paragraph(_markup(text), BODY) for text in section.paragraphs)
+        if section.facts:
+            story.append(_facts(section.facts))
+        if section.table is not None:
+            if section.facts:
+                story.append(platypus.Spacer(1, 10))
+            story.append(_items(section.table))
+    if spec.signature is not None:
+        story.append(_signature(spec.signature))
+    return story
+
+
+# ---- page furniture: running header, footer, "Page X of Y" -----------------
+
+
+def _draw_text(
+    canvas: Canvas, markup: str, style: ParagraphStyle, x: float, y: float, width: float
+) -> None:
+    paragraph = platypus.Paragraph(markup, style)
+    _, height = paragraph.wrapOn(canvas, width, 100)
+    paragraph.drawOn(canvas, x, y - height)
+
+
+def _furniture(
+    canvas: Canvas, page: int, pages: int, *, spec: DocumentSpec, labels: _Labels
+) -> None:
+    canvas.saveState()
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    if page > 1:  # the letterhead is on page 1; later pages say whose document they belong to
+        top = PAGE_HEIGHT - TOP_MARGIN + 24
+        _draw_text(
+            canvas, _markup(spec.city_name, bold=True), FURNITURE, MARGIN, top, FRAME_WIDTH / 2
+        )
+        _draw_text(
+            canvas,
+            _markup(spec.reference),
+            FURNITURE_RIGHT,
+            MARGIN + FRAME_WIDTH / 2,
+            top,
+            FRAME_WIDTH / 2,
+        )
+        canvas.line(MARGIN, top - 13, PAGE_WIDTH - MARGIN, top - 13)
+    bottom = MARGIN - 18
+    canvas.line(MARGIN, bottom, PAGE_WIDTH - MARGIN, bottom)
+    _draw_text(
+        canvas, _verify_markup(spec, labels), FURNITURE, MARGIN, bottom - 5, FRAME_WIDTH - 90
+    )
+    number = labels.page % {"page": page, "pages": pages}
+    _draw_text(canvas, _markup(number), FURNITURE_RIGHT, PAGE_WIDTH - MARGIN - 90, bottom - 5, 90)
+    canvas.restoreState()
+
+
+class _NumberedCanvas(Canvas):
+    """Holds each page back until the end, when the page count is known."""
+
+    def __init__(self, *args, furniture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._furniture = furniture
+        self._pages: list[dict] = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._furniture(self, number, total)
+            super().showPage()
+        super().save()
+
+
+def render_pdf(spec: DocumentSpec) -> bytes:
+    """The document as PDF bytes, its labels and dates in `spec.language`."""
+    out = io.BytesIO()
+    with translation.override(spec.language):
+        labels = _labels(spec)
+        frame = platypus.Frame(
+            MARGIN,
+            MARGIN,
+            FRAME_WIDTH,
+            PAGE_HEIGHT - MARGIN - TOP_MARGIN,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        doc = platypus.BaseDocTemplate(
+            out,
+            pagesize=LETTER,
+            pageTemplates=[platypus.PageTemplate("page", frames=[frame])],
+            title=_UNPRINTABLE.sub("", spec.title),
+            author=_UNPRINTABLE.sub("", spec.city_name),
+            subject=_UNPRINTABLE.sub("", spec.reference),
+            creator="CityHall",
+            lang=spec.language,
+        )
+        furniture = functools.partial(_furniture, spec=spec, labels=labels)
+        doc.build(
+            _story(spec, labels),
+            canvasmaker=functools.partial(_NumberedCanvas, furniture=furniture),
+        )
+    return out.getvalue()

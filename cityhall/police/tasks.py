@@ -1,0 +1,127 @@
+"""Background work for police reports. Each task takes ids, re-reads rows and is safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from cityhall.cases.models import EventKind
+from cityhall.cases.services import add_event
+
+from .models import PoliceReport, RmsExport
+
+logger = logging.getLogger(__name__)
+DOCUMENT_KIND = "police_report"
+NO_RMS = "no RMS configured"
+
+
+@task()
+def issue_approved_report(report_id: int) -> str:
+    """Issues the approved report PDF and emails it to the resident, once."""
+    from cityhall.documents.services import issue_document
+    from cityhall.notifications.services import Attachment, deliver, notify
+
+    from .document import approved_report_content
+
+    report = PoliceReport.objects.select_related("case", "case__decided_by").get(pk=report_id)
+    case = report.case
+    with transaction.atomic():
+        locked = PoliceReport.objects.select_for_update().get(pk=report_id)
+        if case.documents.filter(kind=DOCUMENT_KIND).exists():
+            return "already issued"
+        document = issue_document(
+            case=case,
+            kind=DOCUMENT_KIND,
+            issued_by=case.decided_by,
+            **approved_report_content(locked),
+        )
+        notification = notify(
+            to=case.contact_email,
+            kind="police_approved",
+            language=case.language,
+            case=case,
+            context={"report": locked, "document": document},
+            attachments=[
+                Attachment(
+                    f"police-report-{locked.report_number}.pdf",
+                    "application/pdf",
+                    document.file.name,
+                )
+            ],
+        )
+    deliver(
+        notification.pk
+    )  # now, rather than waiting for its own task; that task then finds it sent
+    return "issued"
+
+
+@task()
+def export_to_rms(report_id: int) -> str:
+    from . import rms
+
+    export = RmsExport.objects.select_related("report__case").filter(report_id=report_id).first()
+    if export is None or export.status == RmsExport.Status.SENT:
+        return "nothing to do"
+    report = export.report
+    if not settings.CITYHALL_RMS_URL:
+        # Claimed with a conditional UPDATE so a second run does not repeat the timeline entry.
+        noted = (
+            RmsExport.objects.filter(pk=export.pk, attempts=0)
+            .exclude(last_error=NO_RMS)
+            .update(last_error=NO_RMS)
+        )
+        if noted:
+            add_event(
+                case=report.case, kind=EventKind.EXPORT, payload={"outcome": f"skipped: {NO_RMS}"}
+            )
+        return "skipped"
+    claimed = (
+        RmsExport.objects.filter(pk=export.pk, attempts=export.attempts)
+        .exclude(status=RmsExport.Status.SENT)
+        .update(attempts=export.attempts + 1, last_attempt_at=timezone.now())
+    )
+    if not claimed:
+        return "taken by another worker"
+    attempts = export.attempts + 1
+    try:
+        status = rms.send(report)
+    except rms.RmsError as error:
+        final = attempts >= settings.CITYHALL_RMS_MAX_ATTEMPTS
+        RmsExport.objects.filter(pk=export.pk).update(
+            status=RmsExport.Status.FAILED if final else RmsExport.Status.PENDING,
+            last_error=str(error)[:2000],
+        )
+        add_event(
+            case=report.case,
+            kind=EventKind.EXPORT,
+            payload={
+                "outcome": "failed" if final else "retrying",
+                "attempt": attempts,
+                "error": str(error),
+            },
+        )
+        if not final:
+            delay = timedelta(seconds=settings.CITYHALL_RMS_RETRY_SECONDS * 2 ** (attempts - 1))
+            export_to_rms.using(run_after=timezone.now() + delay).enqueue(report_id)
+        return "failed"
+    RmsExport.objects.filter(pk=export.pk).update(
+        status=RmsExport.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    add_event(
+        case=report.case,
+        kind=EventKind.EXPORT,
+        payload={"outcome": "sent", "attempt": attempts, "http_status": status},
+    )
+    return "sent"
+
+
+@task()
+def purge_expired_reports() -> int:
+    from .services_retention import purge_old_reports
+
+    return purge_old_reports()

@@ -1,0 +1,207 @@
+"""The resident's and the officer's journeys in headless Chromium, in English
+and Spanish, with axe-core (WCAG 2.2 AA rules) on every page on the way."""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from pypdf import PdfReader
+
+from cityhall.cases.models import Case
+from cityhall.police.models import PoliceReport
+from cityhall.testing import assert_accessible, current_totp
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    "en": {
+        "start": "Start your report",
+        "continue": "Continue",
+        "add": "Add an item",
+        "save_item": "Save this item",
+        "send": "Send the report",
+        "sent": "Your report has been sent",
+    },
+    "es": {
+        "start": "Empezar su reporte",
+        "continue": "Continuar",
+        "add": "Agregar un objeto",
+        "save_item": "Guardar este objeto",
+        "send": "Enviar el reporte",
+        "sent": "Su reporte fue enviado",
+    },
+}
+
+
+def choose(page, name, value):
+    """Click the label of a USWDS radio or checkbox, as a person does."""
+    page.locator(
+        f"label[for='{page.locator(f'input[name={name}][value={value}]').get_attribute('id')}']"
+    ).click()
+
+
+def check_page(page, name):
+    assert_accessible(page, name)
+
+
+def run_resident_journey(page, language):
+    t = TEXT[language]
+    prefix = "/es" if language == "es" else ""
+    page.goto(page.base + prefix + "/police/report/")
+    assert page.locator("html").get_attribute("lang") == language
+    check_page(page, f"{language}-start")
+    page.get_by_role("button", name=t["start"]).click()
+    for code, value in [
+        ("emergency", "no"),
+        ("kind", "stolen"),
+        ("suspect", "no"),
+        ("injury", "no"),
+        ("location", "yes"),
+    ]:
+        page.wait_for_url(re.compile(f"/check/{code}/"))
+        check_page(page, f"{language}-question-{code}")
+        choose(page, "answer", value)
+        page.get_by_role("button", name=t["continue"]).click()
+
+    page.wait_for_url(re.compile("/about-you/"))
+    # Continue without filling anything: clear messages, nothing lost.
+    page.fill("[name=first_name]", "José")
+    page.get_by_role("button", name=t["continue"]).click()
+    page.locator("#error-summary").wait_for()
+    assert page.input_value("[name=first_name]") == "José"
+    check_page(page, f"{language}-about-you-errors")
+    page.fill("[name=last_name]", "Núñez")
+    page.fill("[name=email]", "jose@example.org")
+    page.fill("[name=phone]", "213 555 0147")
+    choose(page, "language", language)
+    page.get_by_role("button", name=t["continue"]).click()
+
+    page.wait_for_url(re.compile("/incident/"))
+    check_page(page, f"{language}-incident")
+    day = timezone.localdate() - timedelta(days=1)
+    choose(page, "kind", "stolen")
+    page.fill("[name=from_date_0]", str(day.month))
+    page.fill("[name=from_date_1]", str(day.day))
+    page.fill("[name=from_date_2]", str(day.year + 1))  # in the future: refused
+    page.fill("[name=from_time]", "6:30 pm")
+    page.fill("[name=location]", "200 N Spring St")
+    page.get_by_role("button", name=t["continue"]).click()
+    page.locator(".usa-error-message").first.wait_for()
+    assert page.input_value("[name=location]") == "200 N Spring St"
+    check_page(page, f"{language}-incident-errors")
+    page.fill("[name=from_date_2]", str(day.year))
+    page.get_by_role("button", name=t["continue"]).click()
+
+    page.wait_for_url(re.compile("/description/"))
+    check_page(page, f"{language}-narrative")
+    page.fill("[name=narrative]", "Taken from the rack <script>alert(1)</script>")
+    page.get_by_role("button", name=t["continue"]).click()
+
+    page.wait_for_url(re.compile("/items/$"))
+    check_page(page, f"{language}-items-empty")
+    page.get_by_role("link", name=t["add"]).click()
+    check_page(page, f"{language}-item-form")
+    page.select_option("[name=category]", "04")
+    page.fill("[name=description]", "Road bicycle")
+    page.fill("[name=serial_number]", "WTU 123 G4567")
+    page.fill("[name=value]", "899")
+    page.get_by_role("button", name=t["save_item"]).click()
+    page.wait_for_url(re.compile("/items/$"))
+    check_page(page, f"{language}-items")
+    page.get_by_role("button", name=t["continue"]).click()
+
+    page.wait_for_url(re.compile("/check-your-answers/"))
+    check_page(page, f"{language}-check")
+    assert "<script>" not in page.inner_html("main").split("Taken from the rack")[0][-200:]
+    assert page.get_by_text("Taken from the rack <script>alert(1)</script>").is_visible()
+    page.locator("label[for=id_declaration]").click()
+    page.get_by_role("button", name=t["send"]).click()
+
+    page.wait_for_url(re.compile("/sent/"))
+    check_page(page, f"{language}-sent")
+    assert t["sent"] in page.inner_text("main")
+    reference = page.get_by_test_id("tracking-number").inner_text().strip()
+    case = Case.objects.get(reference=reference)
+    assert case.status == "submitted" and case.language == language
+    return case
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_resident_reports_stolen_bicycle(mobile_page, language):
+    case = run_resident_journey(mobile_page, language)
+    report = PoliceReport.objects.get(case=case)
+    assert (report.first_name, report.last_name) == ("José", "Núñez")
+    assert report.narrative == "Taken from the rack <script>alert(1)</script>"
+    assert report.items.get().serial_normalized == "WTU123G4567"
+
+
+def _run_worker():
+    call_command(
+        "db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name="*"
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_officer_reviews_and_resident_gets_the_pdf(page, browser, live_server, make_user, language):
+    resident_context = browser.new_context(viewport={"width": 390, "height": 844})
+    resident_page = resident_context.new_page()
+    resident_page.base = live_server.url
+    case = run_resident_journey(resident_page, language)
+    resident_context.close()
+
+    officer = make_user(
+        "officer@staff.example.org",
+        roles=["police_reviewer"],
+        password="correct horse battery",
+        full_name="Officer Dana Reyes",
+    )
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    prefix = "/es" if language == "es" else ""
+    page.goto(page.base + prefix + "/staff/police/")
+    page.fill("[name=username]", officer.email)
+    page.fill("[name=password]", "correct horse battery")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile("/two-factor/"))
+    check_page(page, f"{language}-two-factor")
+    page.fill("[name=code]", current_totp(device))
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(re.compile("/staff/police/$"))
+    check_page(page, f"{language}-officer-queue")
+    page.get_by_role("link", name=case.reference).click()
+    page.wait_for_url(re.compile(f"/staff/police/{case.reference}/"))
+    check_page(page, f"{language}-officer-report")
+    page.locator(f"form[action$='/{case.reference}/approve/'] button").click()
+    page.wait_for_url(re.compile(f"/staff/police/{case.reference}/"))
+    check_page(page, f"{language}-officer-approved")
+    report = PoliceReport.objects.get(case=case)
+    assert report.report_number and report.report_number in page.inner_text("main")
+
+    mail.outbox.clear()
+    _run_worker()
+    [email] = [m for m in mail.outbox if report.report_number in m.subject]
+    assert email.to == ["jose@example.org"]
+    [(filename, content, mimetype)] = email.attachments
+    assert mimetype == "application/pdf" and filename.endswith(".pdf")
+    text = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(content)).pages
+    )
+    for expected in [
+        report.report_number,
+        case.reference,
+        "José Núñez",
+        "WTU 123 G4567",
+        "$899.00",
+        "Officer Dana Reyes",
+        "200 N Spring St",
+    ]:
+        assert expected in text, expected
+
+    # The resident checks the document on the verify page.
+    code = report.case.documents.get().verification_code
+    page.goto(page.base + prefix + f"/verify/{code}/")
+    check_page(page, f"{language}-verify")

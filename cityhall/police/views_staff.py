@@ -1,0 +1,255 @@
+"""Officers' pages: the review queue with flags, a report, decisions, serial search,
+export errors, and filing a report for a resident at the counter or on the phone."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cityhall.accounts.guards import role_required
+from cityhall.cases.errors import CaseError
+from cityhall.cases.models import Channel
+from cityhall.cases.selectors import staff_timeline
+from cityhall.cases.services import assign_case, record_personal_data_view
+from cityhall.core.roles import POLICE_REVIEWER, POLICE_SUPERVISOR
+
+from . import selectors, services, tasks
+from .forms import RecodeForm, ReferForm, RejectForm, RequestInfoForm, SerialSearchForm
+from .models import PoliceReport, RmsExport
+from .validation import display_phone
+from .views_report import COUNTER_KEY, DRAFT_KEY, ELIGIBILITY_KEY, QUESTION_ORDER
+from .workflow import SUBMITTED, SUPERVISOR_REVIEW
+
+police_staff = role_required(POLICE_REVIEWER, POLICE_SUPERVISOR)
+
+
+def _report(reference: str) -> PoliceReport:
+    report = (
+        PoliceReport.objects.select_related(
+            "case", "case__assigned_to", "case__decided_by", "rejection_reason"
+        )
+        .filter(case__reference=reference)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+@police_staff
+@require_GET
+def queue(request):
+    status = (
+        request.GET.get("status")
+        if request.GET.get("status") in {SUBMITTED, SUPERVISOR_REVIEW}
+        else None
+    )
+    mine = request.GET.get("mine") == "1"
+    reports = selectors.review_queue(status=status, assigned_to=request.user if mine else None)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    rows = list(page)
+    flags = selectors.flags_for(rows)
+    return render(
+        request,
+        "police/staff/queue.html",
+        {
+            "page": page,
+            "rows": [(r, flags[r.pk]) for r in rows],
+            "status": status or "",
+            "mine": mine,
+        },
+    )
+
+
+@police_staff
+@require_GET
+def report_page(request, reference):
+    report = _report(reference)
+    record_personal_data_view(case=report.case, viewer=request.user, what="police report")
+    items = list(report.items.select_related("photo"))
+    status = report.case.status
+    open_for_decision = status in {SUBMITTED, SUPERVISOR_REVIEW}
+    return render(
+        request,
+        "police/staff/report.html",
+        {
+            "report": report,
+            "case": report.case,
+            "items": items,
+            "phone": display_phone(report.phone),
+            "flags": selectors.flags_for([report])[report.pk],
+            "related": selectors.related_reports(report),
+            "timeline": staff_timeline(report.case),
+            "open_for_decision": open_for_decision,
+            "needs_supervisor": services.needs_supervisor(report),
+            "is_supervisor": request.user.has_role(POLICE_SUPERVISOR),
+            "reject_form": RejectForm(prefix="reject"),
+            "info_form": RequestInfoForm(prefix="info"),
+            "refer_form": ReferForm(prefix="refer"),
+            "recode_form": RecodeForm(items=items, prefix="recode") if open_for_decision else None,
+            "export": RmsExport.objects.filter(report=report).first(),
+            "state_label": report.case.state.label,
+        },
+    )
+
+
+def _back(report):
+    return redirect("police:staff-report", reference=report.case.reference)
+
+
+def _decide(request, reference, action):
+    report = _report(reference)
+    try:
+        outcome = action(report)
+    except (CaseError, ValidationError) as error:
+        messages.error(
+            request, error.messages[0] if isinstance(error, ValidationError) else str(error)
+        )
+        return _back(report)
+    if outcome:
+        messages.success(request, outcome)
+    return _back(report)
+
+
+@police_staff
+@require_POST
+def approve(request, reference):
+    def act(report):
+        number = services.approve_report(report=report, officer=request.user)
+        return _(
+            "Approved. Report number %(number)s. The resident is being emailed the report."
+        ) % {"number": number}
+
+    return _decide(request, reference, act)
+
+
+@police_staff
+@require_POST
+def reject(request, reference):
+    form = RejectForm(request.POST, prefix="reject")
+
+    def act(report):
+        if not form.is_valid():
+            raise services.ReportError(_("Choose a reason."))
+        services.reject_report(
+            report=report,
+            officer=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+        return _("Rejected. The resident is being told why.")
+
+    return _decide(request, reference, act)
+
+
+@police_staff
+@require_POST
+def request_info(request, reference):
+    form = RequestInfoForm(request.POST, prefix="info")
+
+    def act(report):
+        if not form.is_valid():
+            raise services.ReportError(_("Write what you need from the resident."))
+        services.request_information(
+            report=report, officer=request.user, message=form.cleaned_data["message"]
+        )
+        return _("Sent. The resident has been asked for more information.")
+
+    return _decide(request, reference, act)
+
+
+@police_staff
+@require_POST
+def refer(request, reference):
+    form = ReferForm(request.POST, prefix="refer")
+
+    def act(report):
+        form.is_valid()
+        services.refer_to_supervisor(
+            report=report, officer=request.user, note=form.cleaned_data.get("note", "")
+        )
+        return _("Referred to a supervisor.")
+
+    return _decide(request, reference, act)
+
+
+@police_staff
+@require_POST
+def recode(request, reference):
+    report = _report(reference)
+    form = RecodeForm(request.POST, items=list(report.items.all()), prefix="recode")
+
+    def act(report):
+        if not form.is_valid():
+            raise services.ReportError(_("Choose a category for every item."))
+        changed = services.recode_items(
+            report=report, officer=request.user, categories=form.categories()
+        )
+        return _("Categories saved (%(count)d changed).") % {"count": changed}
+
+    return _decide(request, reference, act)
+
+
+@police_staff
+@require_POST
+def take(request, reference):
+    def act(report):
+        release = request.POST.get("release") == "1"
+        assign_case(
+            case=report.case, assignee=None if release else request.user, actor=request.user
+        )
+        return _("Released.") if release else _("Assigned to you.")
+
+    return _decide(request, reference, act)
+
+
+@police_staff
+@require_GET
+def serial_search(request):
+    form = SerialSearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = list(selectors.search_serial(form.cleaned_data["serial"])[:200])
+    return render(request, "police/staff/serial_search.html", {"form": form, "results": results})
+
+
+@role_required(POLICE_SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def export_errors(request):
+    if request.method == "POST":
+        export = RmsExport.objects.filter(
+            pk=request.POST.get("export"), status=RmsExport.Status.FAILED
+        ).first()
+        if export:
+            RmsExport.objects.filter(pk=export.pk).update(
+                status=RmsExport.Status.PENDING, attempts=0
+            )
+            tasks.export_to_rms.enqueue(export.report_id)
+            messages.success(
+                request, _("Sending %(number)s again.") % {"number": export.report.report_number}
+            )
+        return redirect("police:export-errors")
+    return render(
+        request, "police/staff/export_errors.html", {"exports": list(selectors.export_errors())}
+    )
+
+
+@police_staff
+@require_http_methods(["GET", "POST"])
+def counter_start(request):
+    """A clerk files for a resident: they judge eligibility, then use the same steps."""
+    if request.method == "POST":
+        channel = request.POST.get("channel")
+        if channel not in {Channel.COUNTER, Channel.PHONE}:
+            messages.error(request, _("Choose counter or phone."))
+            return redirect("police:counter-start")
+        request.session[COUNTER_KEY] = channel
+        request.session[ELIGIBILITY_KEY] = dict.fromkeys(QUESTION_ORDER, "checked-by-staff")
+        request.session.pop(DRAFT_KEY, None)
+        return redirect("police:about-you")
+    return render(request, "police/staff/counter_start.html")
