@@ -22,6 +22,10 @@ ALLOWED_HOSTS = config.env_list(
 CSRF_TRUSTED_ORIGINS = config.env_list("CITYHALL_CSRF_TRUSTED_ORIGINS", [])
 
 CITY_NAME = os.environ.get("CITYHALL_CITY_NAME", "City of Port Alder")
+CITY_NAMES = {
+    "en": CITY_NAME,
+    "es": os.environ.get("CITYHALL_CITY_NAME_ES") or CITY_NAME.replace("City of ", "Ciudad de ", 1),
+}
 CITY_SITE_URL = os.environ.get("CITYHALL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CITYHALL_HTTPS = config.env_bool("CITYHALL_HTTPS", False)
 # Staff sessions end after this much idle time (CJIS Security Policy 5.5.5).
@@ -122,7 +126,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = config.env_int("CITYHALL_PROXY_COUNT", 0) or None
+CITYHALL_PROXY_COUNT = config.env_int("CITYHALL_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = CITYHALL_PROXY_COUNT or None
 
 OTP_TOTP_ISSUER = CITY_NAME
 

@@ -20,6 +20,7 @@ def current_totp(device) -> str:
 
 def assert_accessible(page, name: str = "") -> None:
     """Runs axe-core (WCAG 2.2 AA rules) on the page; fails listing each violation."""
+    page.wait_for_load_state()
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",

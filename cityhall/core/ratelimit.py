@@ -6,6 +6,15 @@ from django.core.cache import cache
 
 
 def client_address(request) -> str:
+    """The client's address; behind CITYHALL_PROXY_COUNT trusted proxies, the one they saw."""
+    from django.conf import settings
+
+    proxies = getattr(settings, "CITYHALL_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

@@ -359,7 +359,7 @@ def _items(table: Table) -> platypus.Table:
 
 def _signature(signature: Signature) -> platypus.KeepTogether:
     parts = [
-        platypus.Spacer(1, 26),
+        platypus.Spacer(1, 14),
         platypus.HRFlowable(width=200, thickness=0.75, color=INK, hAlign="LEFT", spaceAfter=4),
         platypus.Paragraph(_markup(signature.name, bold=True), SIGN_NAME),
     ]

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from cityhall.cases.models import Case, EventKind
 from cityhall.cases.services import add_event
+from cityhall.core.city import city_name
 
 from .codes import generate_code
 from .errors import CorrectionReasonRequired, NotCurrentVersion, OtherCase
@@ -90,7 +91,7 @@ def issue_document(
     for _attempt in range(CODE_ATTEMPTS):
         code = _unused_code()
         spec = DocumentSpec(
-            city_name=settings.CITY_NAME,
+            city_name=city_name(language),
             title=title,
             reference=reference,
             issued_at=issued_at,

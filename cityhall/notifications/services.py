@@ -25,6 +25,8 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from cityhall.core.city import city_name
+
 from .models import FINAL, Notification, NotificationAttachment, Status
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ class Attachment:
 def render_email(kind: str, *, language: str, context: dict) -> tuple[str, str, str]:
     """(subject, text, html) from notifications/<kind>/{subject.txt,body.txt,body.html}."""
     base = {
-        "CITY_NAME": settings.CITY_NAME,
+        "CITY_NAME": city_name(language),
         "SITE_URL": settings.CITY_SITE_URL,
         "LANGUAGE_CODE": language,
         **context,

@@ -96,6 +96,10 @@ class PoliceConfig(AppConfig):
             "police.purge", every=timedelta(hours=24), task=tasks.purge_expired_reports
         )
 
+        from cityhall.documents.kinds import register_kind
+
+        register_kind("police_report", _("Police report"))
+
         from .demo import seed
 
         registry.add_demo_seeder(seed, order=10)

@@ -50,9 +50,7 @@ def approved_report_content(report) -> dict:
                 Section(
                     heading=_("Report"),
                     facts=(
-                        (_("Report number"), report.report_number or ""),
                         (_("Tracking number"), case.reference),
-                        (_("Type"), kind),
                         (_("Filed"), _when(case.submitted_at)),
                         (_("Approved"), _when(case.decided_at)),
                     ),
@@ -92,15 +90,6 @@ def approved_report_content(report) -> dict:
                             "",
                             _("Total"),
                             format_cents(report.total_value_cents),
-                        ),
-                    ),
-                ),
-                Section(
-                    heading=_("About this report"),
-                    paragraphs=(
-                        _(
-                            "This report was filed online and approved by the officer named below. Give the report "
-                            "number to your insurer or bank. Making a false police report is a crime."
                         ),
                     ),
                 ),

@@ -7,7 +7,8 @@ _CLASSES = {
     forms.SelectMultiple: "usa-select",
     forms.Textarea: "usa-textarea",
     forms.CheckboxInput: "usa-checkbox__input",
-    forms.FileInput: "usa-file-input",
+    # Not "usa-file-input": its script replaces the label with English-only text.
+    forms.FileInput: "cityhall-file-input",
 }
 
 

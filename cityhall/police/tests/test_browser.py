@@ -55,7 +55,7 @@ def run_resident_journey(page, language):
     page.goto(page.base + prefix + "/police/report/")
     assert page.locator("html").get_attribute("lang") == language
     check_page(page, f"{language}-start")
-    page.get_by_role("button", name=t["start"]).click()
+    page.get_by_role("button", name=t["start"], exact=True).click()
     for code, value in [
         ("emergency", "no"),
         ("kind", "stolen"),
@@ -66,12 +66,12 @@ def run_resident_journey(page, language):
         page.wait_for_url(re.compile(f"/check/{code}/"))
         check_page(page, f"{language}-question-{code}")
         choose(page, "answer", value)
-        page.get_by_role("button", name=t["continue"]).click()
+        page.get_by_role("button", name=t["continue"], exact=True).click()
 
     page.wait_for_url(re.compile("/about-you/"))
     # Continue without filling anything: clear messages, nothing lost.
     page.fill("[name=first_name]", "José")
-    page.get_by_role("button", name=t["continue"]).click()
+    page.get_by_role("button", name=t["continue"], exact=True).click()
     page.locator("#error-summary").wait_for()
     assert page.input_value("[name=first_name]") == "José"
     check_page(page, f"{language}-about-you-errors")
@@ -79,7 +79,7 @@ def run_resident_journey(page, language):
     page.fill("[name=email]", "jose@example.org")
     page.fill("[name=phone]", "213 555 0147")
     choose(page, "language", language)
-    page.get_by_role("button", name=t["continue"]).click()
+    page.get_by_role("button", name=t["continue"], exact=True).click()
 
     page.wait_for_url(re.compile("/incident/"))
     check_page(page, f"{language}-incident")
@@ -90,17 +90,17 @@ def run_resident_journey(page, language):
     page.fill("[name=from_date_2]", str(day.year + 1))  # in the future: refused
     page.fill("[name=from_time]", "6:30 pm")
     page.fill("[name=location]", "200 N Spring St")
-    page.get_by_role("button", name=t["continue"]).click()
+    page.get_by_role("button", name=t["continue"], exact=True).click()
     page.locator(".usa-error-message").first.wait_for()
     assert page.input_value("[name=location]") == "200 N Spring St"
     check_page(page, f"{language}-incident-errors")
     page.fill("[name=from_date_2]", str(day.year))
-    page.get_by_role("button", name=t["continue"]).click()
+    page.get_by_role("button", name=t["continue"], exact=True).click()
 
     page.wait_for_url(re.compile("/description/"))
     check_page(page, f"{language}-narrative")
     page.fill("[name=narrative]", "Taken from the rack <script>alert(1)</script>")
-    page.get_by_role("button", name=t["continue"]).click()
+    page.get_by_role("button", name=t["continue"], exact=True).click()
 
     page.wait_for_url(re.compile("/items/$"))
     check_page(page, f"{language}-items-empty")
@@ -110,17 +110,17 @@ def run_resident_journey(page, language):
     page.fill("[name=description]", "Road bicycle")
     page.fill("[name=serial_number]", "WTU 123 G4567")
     page.fill("[name=value]", "899")
-    page.get_by_role("button", name=t["save_item"]).click()
+    page.get_by_role("button", name=t["save_item"], exact=True).click()
     page.wait_for_url(re.compile("/items/$"))
     check_page(page, f"{language}-items")
-    page.get_by_role("button", name=t["continue"]).click()
+    page.get_by_role("button", name=t["continue"], exact=True).click()
 
     page.wait_for_url(re.compile("/check-your-answers/"))
     check_page(page, f"{language}-check")
     assert "<script>" not in page.inner_html("main").split("Taken from the rack")[0][-200:]
     assert page.get_by_text("Taken from the rack <script>alert(1)</script>").is_visible()
     page.locator("label[for=id_declaration]").click()
-    page.get_by_role("button", name=t["send"]).click()
+    page.get_by_role("button", name=t["send"], exact=True).click()
 
     page.wait_for_url(re.compile("/sent/"))
     check_page(page, f"{language}-sent")
@@ -165,18 +165,18 @@ def test_officer_reviews_and_resident_gets_the_pdf(page, browser, live_server, m
     page.goto(page.base + prefix + "/staff/police/")
     page.fill("[name=username]", officer.email)
     page.fill("[name=password]", "correct horse battery")
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile("/two-factor/"))
     check_page(page, f"{language}-two-factor")
     page.fill("[name=code]", current_totp(device))
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile("/staff/police/$"))
     check_page(page, f"{language}-officer-queue")
     page.get_by_role("link", name=case.reference).click()
     page.wait_for_url(re.compile(f"/staff/police/{case.reference}/"))
     check_page(page, f"{language}-officer-report")
-    page.locator(f"form[action$='/{case.reference}/approve/'] button").click()
-    page.wait_for_url(re.compile(f"/staff/police/{case.reference}/"))
+    with page.expect_navigation():
+        page.locator(f"form[action$='/{case.reference}/approve/'] button").click()
     check_page(page, f"{language}-officer-approved")
     report = PoliceReport.objects.get(case=case)
     assert report.report_number and report.report_number in page.inner_text("main")

@@ -65,13 +65,30 @@ def in_parallel(work, count=THREADS):
 def body(serial="WTU 123 G4567") -> dict:
     start = timezone.now() - timedelta(days=2)
     return {
-        "reporter": {"first_name": "Ana", "last_name": "García", "email": "ana@example.org",
-                     "phone": "(213) 555-0147", "language": "es"},
-        "incident": {"kind": "stolen", "occurred_from": start.isoformat(),
-                     "occurred_to": (start + timedelta(hours=3)).isoformat(),
-                     "address": "200 N Spring St", "narrative": "Taken from the rack."},
-        "items": [{"category": "04", "description": "Road bicycle", "brand": "Trek",
-                   "serial_number": serial, "quantity": 1, "value_cents": 89900}],
+        "reporter": {
+            "first_name": "Ana",
+            "last_name": "García",
+            "email": "ana@example.org",
+            "phone": "(213) 555-0147",
+            "language": "es",
+        },
+        "incident": {
+            "kind": "stolen",
+            "occurred_from": start.isoformat(),
+            "occurred_to": (start + timedelta(hours=3)).isoformat(),
+            "address": "200 N Spring St",
+            "narrative": "Taken from the rack.",
+        },
+        "items": [
+            {
+                "category": "04",
+                "description": "Road bicycle",
+                "brand": "Trek",
+                "serial_number": serial,
+                "quantity": 1,
+                "value_cents": 89900,
+            }
+        ],
         "declaration_accepted": True,
     }
 
@@ -80,8 +97,13 @@ def submitted_report() -> PoliceReport:
     start = timezone.now() - timedelta(days=1)
     return services.file_report(
         reporter=services.Reporter(first_name="Ana", last_name="García", email="ana@example.org"),
-        incident=services.Incident(kind="stolen", occurred_from=start, occurred_to=None,
-                                   location="200 N Spring St", narrative="Taken from the rack."),
+        incident=services.Incident(
+            kind="stolen",
+            occurred_from=start,
+            occurred_to=None,
+            location="200 N Spring St",
+            narrative="Taken from the rack.",
+        ),
         items=[services.ItemInput(category="04", description="Road bicycle", value_cents=89900)],
         declaration_accepted=True,
     )
@@ -89,7 +111,10 @@ def submitted_report() -> PoliceReport:
 
 @pytest.fixture
 def officers(make_user):
-    return [make_user(f"officer{i}@staff.example.org", roles=["police_reviewer"]) for i in range(THREADS)]
+    return [
+        make_user(f"officer{i}@staff.example.org", roles=["police_reviewer"])
+        for i in range(THREADS)
+    ]
 
 
 def test_eight_officers_approving_at_once_give_one_approval_and_one_number(officers):
@@ -121,10 +146,18 @@ def test_eight_officers_approving_at_once_give_one_approval_and_one_number(offic
 
 
 def test_approve_and_reject_at_once_one_decision_wins(make_user):
-    reason = RejectionReason.objects.create(code="duplicate", label_en="Already reported", label_es="Ya reportado",
-                                            explanation_en="x", explanation_es="x")
+    reason = RejectionReason.objects.create(
+        code="duplicate",
+        label_en="Already reported",
+        label_es="Ya reportado",
+        explanation_en="x",
+        explanation_es="x",
+    )
     pk = submitted_report().pk
-    people = [make_user(f"decider{i}@staff.example.org", roles=["police_reviewer"]) for i in range(THREADS)]
+    people = [
+        make_user(f"decider{i}@staff.example.org", roles=["police_reviewer"])
+        for i in range(THREADS)
+    ]
 
     def decide(i):
         report = PoliceReport.objects.select_related("case").get(pk=pk)
@@ -153,8 +186,12 @@ def test_eight_identical_posts_with_one_idempotency_key_make_one_report():
     payload = json.dumps(body())
 
     def post(_i):
-        response = Client().post("/api/v1/police/reports", data=payload, content_type="application/json",
-                                 headers={"Idempotency-Key": "7d0c1a4e-5b7f-4c1e-9a53-2f0c6d1e8b90"})
+        response = Client().post(
+            "/api/v1/police/reports",
+            data=payload,
+            content_type="application/json",
+            headers={"Idempotency-Key": "7d0c1a4e-5b7f-4c1e-9a53-2f0c6d1e8b90"},
+        )
         return response.status_code, response.json()
 
     results, errors = in_parallel(post)
@@ -173,8 +210,11 @@ def test_eight_identical_posts_with_one_idempotency_key_make_one_report():
 
 def test_eight_different_reports_at_once_all_go_through_with_their_own_numbers():
     def post(i):
-        response = Client().post("/api/v1/police/reports", data=json.dumps(body(serial=f"SERIAL-{i}")),
-                                 content_type="application/json")
+        response = Client().post(
+            "/api/v1/police/reports",
+            data=json.dumps(body(serial=f"SERIAL-{i}")),
+            content_type="application/json",
+        )
         return response.status_code, response.content
 
     results, errors = in_parallel(post)
