@@ -94,10 +94,7 @@ def machine(database_url: str) -> str:
                     break
     except OSError:
         pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}; "
-        f"{database}"
-    )
+    return f"{cpu}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}; {database}"
 
 
 # ---- part 1: submissions through the API ------------------------------------
@@ -472,23 +469,36 @@ def part_approvals(args, env) -> dict:
 def empty_tables() -> None:
     """A --database-url database keeps earlier runs' rows: start from no cases."""
     from django.db import connection
+    from django_tasks_db.models import DBTaskResult
 
     from cityhall.cases.models import Case, ReferenceSequence
     from cityhall.core.models import IdempotencyRecord
     from cityhall.documents.models import Document
     from cityhall.notifications.models import Notification
 
-    from django_tasks_db.models import DBTaskResult
-
     if connection.vendor == "postgresql":
         tables = [
             m._meta.db_table
-            for m in (Case, ReferenceSequence, IdempotencyRecord, Notification, DBTaskResult, Document)
+            for m in (
+                Case,
+                ReferenceSequence,
+                IdempotencyRecord,
+                Notification,
+                DBTaskResult,
+                Document,
+            )
         ]
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:
-        for model in (Document, Notification, Case, ReferenceSequence, IdempotencyRecord, DBTaskResult):
+        for model in (
+            Document,
+            Notification,
+            Case,
+            ReferenceSequence,
+            IdempotencyRecord,
+            DBTaskResult,
+        ):
             model.objects.all().delete()
 
 

@@ -121,3 +121,16 @@ def expired_drafts(*, older_than: timedelta) -> QuerySet[Case]:
     return Case.objects.filter(
         submitted_at__isnull=True, created_at__lt=timezone.now() - older_than
     )
+
+
+def assignable_staff(service_code: str):
+    """Active people holding a role that works this service, for 'assign to'."""
+    from django.contrib.auth import get_user_model
+
+    roles = registry.get(service_code).staff_roles
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=roles)
+        .distinct()
+        .order_by("full_name", "email")
+    )

@@ -103,6 +103,7 @@ def case_detail(request, reference):
             "attachments": list(case.attachments.all()),
             "actions": [(t, TransitionForm(prefix=t.name)) for t in actions],
             "service": registry.get(case.service),
+            "assignable": selectors.assignable_staff(case.service),
         },
     )
 
@@ -136,14 +137,25 @@ def case_transition(request, reference):
 def case_claim(request, reference):
     case = case_for_staff(request.user, reference)
     release = request.POST.get("release") == "1"
-    try:
-        services.assign_case(
-            case=case, assignee=None if release else request.user, actor=request.user
+    assignee = None if release else request.user
+    if request.POST.get("assignee"):
+        assignee = (
+            selectors.assignable_staff(case.service).filter(pk=request.POST["assignee"]).first()
         )
+        if assignee is None:
+            messages.error(request, _("Choose someone who works on this service."))
+            return redirect(staff_case_url(case))
+    try:
+        services.assign_case(case=case, assignee=assignee, actor=request.user)
     except CaseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Released.") if release else _("Assigned to you."))
+        if release:
+            messages.success(request, _("Released."))
+        elif assignee == request.user:
+            messages.success(request, _("Assigned to you."))
+        else:
+            messages.success(request, _("Assigned to %(name)s.") % {"name": assignee})
     target = request.POST.get("next")
     return redirect(
         target

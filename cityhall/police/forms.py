@@ -167,6 +167,24 @@ class IncidentForm(forms.Form):
         error_messages={"required": _("Enter where it happened.")},
     )
 
+    # Filled by "Use my current location" (JavaScript, optional); checked like any input.
+    latitude = forms.DecimalField(
+        required=False,
+        min_value=-90,
+        max_value=90,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.HiddenInput,
+    )
+    longitude = forms.DecimalField(
+        required=False,
+        min_value=-180,
+        max_value=180,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.HiddenInput,
+    )
+
     def clean_from_time(self):
         raw = self.cleaned_data["from_time"]
         return validation.parse_time(raw) if raw.strip() else None

@@ -302,6 +302,8 @@ def incident(request):
         or (request.session.get(ELIGIBILITY_KEY) or {}).get("kind")
         or report.eligibility.get("kind"),
         "location": report.location,
+        "latitude": report.latitude,
+        "longitude": report.longitude,
     }
     if report.occurred_from:
         from django.utils import timezone
@@ -329,6 +331,8 @@ def incident(request):
                 occurred_from=data["occurred_from"],
                 occurred_to=data["occurred_to"],
                 location=data["location"],
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
             )
         except ReportError as error:
             form.add_error(error.field, str(error))

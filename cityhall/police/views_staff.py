@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cityhall.accounts.guards import role_required
 from cityhall.cases.errors import CaseError
 from cityhall.cases.models import Channel
-from cityhall.cases.selectors import staff_timeline
+from cityhall.cases.selectors import assignable_staff, staff_timeline
 from cityhall.cases.services import assign_case, record_personal_data_view
 from cityhall.core.roles import POLICE_REVIEWER, POLICE_SUPERVISOR
 
@@ -94,6 +94,7 @@ def report_page(request, reference):
             "recode_form": RecodeForm(items=items, prefix="recode") if open_for_decision else None,
             "export": RmsExport.objects.filter(report=report).first(),
             "state_label": report.case.state.label,
+            "assignable": assignable_staff(report.case.service),
         },
     )
 

@@ -141,3 +141,21 @@ def test_spanish_status_page(sample_service, client, db):
     response = client.get("/es" + reverse("cases:track-status", args=[tracking_token(case)]))
     assert response.status_code == 200
     assert '<html lang="es">' in response.content.decode()
+
+
+def test_assign_to_a_colleague_who_works_the_service(sample_service, staff_client, make_user):
+    [case] = _submit()
+    client, _officer = staff_client("permit_reviewer")
+    colleague = make_user(
+        "colleague@staff.example.org", roles=["permit_reviewer"], full_name="Pat Colleague"
+    )
+    outsider = make_user("outsider@staff.example.org", roles=["finance_clerk"])
+    page = client.get(reverse("cases:staff-case", args=[case.reference])).content.decode()
+    assert "Pat Colleague" in page and "outsider@" not in page
+    client.post(reverse("cases:claim", args=[case.reference]), {"assignee": colleague.pk})
+    assert Case.objects.get(pk=case.pk).assigned_to == colleague
+    response = client.post(
+        reverse("cases:claim", args=[case.reference]), {"assignee": outsider.pk}, follow=True
+    )
+    assert "Choose someone who works on this service" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).assigned_to == colleague

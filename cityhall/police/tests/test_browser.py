@@ -205,3 +205,60 @@ def test_officer_reviews_and_resident_gets_the_pdf(page, browser, live_server, m
     code = report.case.documents.get().verification_code
     page.goto(page.base + prefix + f"/verify/{code}/")
     check_page(page, f"{language}-verify")
+
+
+def test_use_my_current_location(browser, live_server):
+    context = browser.new_context(
+        geolocation={"latitude": 34.053691, "longitude": -118.242766}, permissions=["geolocation"]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/police/report/")
+    page.get_by_role("button", name="Start your report", exact=True).click()
+    for _code, value in [("emergency", "no"), ("kind", "lost"), ("location", "yes")]:
+        choose(page, "answer", value)
+        page.get_by_role("button", name="Continue", exact=True).click()
+    page.fill("[name=first_name]", "Ana")
+    page.fill("[name=last_name]", "Ruiz")
+    page.fill("[name=email]", "ana@example.org")
+    page.fill("[name=phone]", "2135550147")
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.wait_for_url(re.compile("/incident/"))
+    page.get_by_role("button", name="Use my current location").click()
+    page.get_by_text("Your location is pinned.").wait_for()
+    assert page.input_value("[name=latitude]") == "34.053691"
+    check_page(page, "geolocation")
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_other_resident_pages_pass_axe(page, language, file_report_factory=None):
+    from cityhall.cases.selectors import tracking_token
+    from cityhall.police import services
+
+    from .conftest import bike, incident, reporter
+
+    prefix = "/es" if language == "es" else ""
+    t = TEXT[language]
+    page.goto(page.base + prefix + "/police/report/")
+    page.get_by_role("button", name=t["start"], exact=True).click()
+    choose(page, "answer", "yes")
+    page.get_by_role("button", name=t["continue"], exact=True).click()
+    page.wait_for_url(re.compile("/not-online/emergency/"))
+    check_page(page, f"{language}-ineligible")
+    assert not Case.objects.exists()
+
+    report = services.file_report(
+        reporter=reporter(language=language),
+        incident=incident(),
+        items=[bike()],
+        declaration_accepted=True,
+    )
+    page.goto(page.base + prefix + f"/track/{tracking_token(report.case)}/")
+    check_page(page, f"{language}-status")
+    page.goto(page.base + prefix + "/track/")
+    check_page(page, f"{language}-track-form")
+    page.fill("[name=reference]", "LP-2026-00001-Q")
+    page.fill("[name=email]", "nobody@example.org")
+    page.locator("main form button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    check_page(page, f"{language}-track-errors")

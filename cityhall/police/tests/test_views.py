@@ -434,3 +434,17 @@ def test_counter_filing_records_the_clerk(staff_client):
         None,
         "submitted",
     )
+
+
+def test_location_pin_is_kept_and_checked(client, db):
+    eligible(client)
+    about_you(client)
+    client.post(
+        reverse("police:incident"), incident_data(latitude="34.053691", longitude="-118.242766")
+    )
+    report = PoliceReport.objects.get()
+    assert (str(report.latitude), str(report.longitude)) == ("34.053691", "-118.242766")
+    response = client.post(reverse("police:incident"), incident_data(latitude="200", longitude="0"))
+    assert response.status_code == 200  # refused, with the message in the summary
+    report.refresh_from_db()
+    assert str(report.latitude) == "34.053691"

@@ -10,3 +10,26 @@ document.addEventListener("submit", function (event) {
   }
   button.setAttribute("aria-disabled", "true");
 });
+
+// "Use my current location" on forms that offer it: fills hidden latitude and
+// longitude fields. Hidden without JavaScript; the address is always asked too.
+document.querySelectorAll("[data-geolocate]").forEach(function (box) {
+  if (!("geolocation" in navigator)) return;
+  box.hidden = false;
+  var form = box.closest("form");
+  var status = box.querySelector("[data-geolocate-status]");
+  box.querySelector("[data-geolocate-button]").addEventListener("click", function () {
+    status.textContent = box.getAttribute("data-finding") || "…";
+    navigator.geolocation.getCurrentPosition(
+      function (position) {
+        form.querySelector("[name=latitude]").value = position.coords.latitude.toFixed(6);
+        form.querySelector("[name=longitude]").value = position.coords.longitude.toFixed(6);
+        status.textContent = box.getAttribute("data-pinned");
+      },
+      function () {
+        status.textContent = box.getAttribute("data-failed");
+      },
+      { enableHighAccuracy: true, timeout: 15000 }
+    );
+  });
+});
