@@ -35,7 +35,7 @@ install: $(VENV)/.synced build/static/.built ## Install Python and front-end dep
 run: install ## Install, migrate, load the demo city, serve it with its worker on http://127.0.0.1:$(PORT)
 	DEBUG=$${DEBUG:-true} $(CITYHALL) migrate --noinput
 	DEBUG=$${DEBUG:-true} $(CITYHALL) seed-demo
-	@echo "Open http://127.0.0.1:$(PORT)/  (emails: http://127.0.0.1:$(PORT)/dev/mailbox/)"
+	@echo "Open http://127.0.0.1:$(PORT)/  (emails the city sends: http://127.0.0.1:$(PORT)/dev/mailbox/, staff sign-in)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  DEBUG=$${DEBUG:-true} $(CITYHALL) worker --verbosity 0 & \
 	  DEBUG=$${DEBUG:-true} $(CITYHALL) serve --port $(PORT)

@@ -16,7 +16,7 @@ on this machine.
 
 Part 2 creates `--approvals` submitted reports, starts one `cityhall worker`
 with EMAIL_URL pointing at an aiosmtpd server on loopback, approves every
-report through services.approve_report in this process and waits until each
+report through decisions.approve_report in this process and waits until each
 approved report's email with its PDF has arrived. It prints approvals/s end
 to end (first approval to last email) and the approval -> email latency.
 The acknowledgement emails of those reports are taken off the queue first,
@@ -360,7 +360,7 @@ def part_approvals(args, env) -> dict:
 
     from cityhall.accounts.models import User
     from cityhall.notifications.models import Notification
-    from cityhall.police import services
+    from cityhall.police import decisions, services
     from cityhall.police.models import PoliceReport
 
     inbox = Inbox()
@@ -425,7 +425,7 @@ def part_approvals(args, env) -> dict:
     first = time.perf_counter()
     for report in reports:
         report = PoliceReport.objects.select_related("case").get(pk=report.pk)
-        number = services.approve_report(report=report, officer=officer)
+        number = decisions.approve_report(report=report, officer=officer)
         approved_at[number] = time.perf_counter()
     approvals_done = time.perf_counter()
     deadline = time.perf_counter() + max(120, n)

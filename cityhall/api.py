@@ -160,8 +160,11 @@ def me(request):
 
 def _add_routers() -> None:
     # Service apps' routers; imported here (the project level), never by a foundation.
+    from cityhall.payments.api import invoices_router, payments_router
     from cityhall.police.api import router as police_router
 
+    api.add_router("/payments", payments_router)
+    api.add_router("/invoices", invoices_router)
     api.add_router("/police", police_router)
 
 

@@ -133,3 +133,20 @@ def email(*, var: Path) -> dict:
             "smtp://, smtp+tls://, smtps://."
         )
     return settings
+
+
+def cache() -> dict:
+    url = os.environ.get("CITYHALL_CACHE_URL", "db://")
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cityhall_cache",
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        f"CITYHALL_CACHE_URL scheme {scheme!r} is not one of db://, locmem://, redis://."
+    )

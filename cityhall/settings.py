@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cityhall.cases",
     "cityhall.documents",
     "cityhall.notifications",
+    "cityhall.payments",
     # services
     "cityhall.police",
 ]
@@ -163,6 +164,11 @@ WHITENOISE_MAX_AGE = 3600
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Rate limits and lockouts must be shared by every web process: the default is a
+# table in the database (no extra service); CITYHALL_CACHE_URL=redis://… when
+# the city runs Redis, locmem:// for a single process.
+CACHES = {"default": config.cache()}
+
 _email = config.email(var=VAR_DIR)
 EMAIL_MAILBOX_DIR = _email.pop("EMAIL_MAILBOX_DIR")
 globals().update(_email)
@@ -211,10 +217,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
 # (30 s, 60 s, 2 min … capped at 1 h), up to this many attempts (about 8 hours).
 CITYHALL_EMAIL_RETRY_SECONDS = config.env_int("CITYHALL_EMAIL_RETRY_SECONDS", 30)
 CITYHALL_EMAIL_MAX_ATTEMPTS = config.env_int("CITYHALL_EMAIL_MAX_ATTEMPTS", 12)
+# Emails not tied to a case (resume links, staff alerts) are deleted after this many days.
+CITYHALL_EMAIL_RETENTION_DAYS = config.env_int("CITYHALL_EMAIL_RETENTION_DAYS", 90)
 
 # Police reports: days a resident has to answer a request for information, and
 # days rejected and expired reports (and abandoned drafts) are kept before the purge.
 CITYHALL_POLICE_INFO_DAYS = config.env_int("CITYHALL_POLICE_INFO_DAYS", 15)
+# Shown wherever residents are told to call instead of reporting online.
+CITYHALL_POLICE_PHONE = os.environ.get("CITYHALL_POLICE_PHONE", "(555) 010-0199")
 CITYHALL_POLICE_RETENTION_DAYS = config.env_int("CITYHALL_POLICE_RETENTION_DAYS", 730)
 CITYHALL_DRAFT_RETENTION_DAYS = config.env_int("CITYHALL_DRAFT_RETENTION_DAYS", 30)
 # Records management system hand-off: signed JSON POSTed here on approval (blank: skipped).
@@ -225,3 +235,33 @@ CITYHALL_RMS_RETRY_SECONDS = config.env_int("CITYHALL_RMS_RETRY_SECONDS", 60)
 
 # Public API submissions allowed per client address: "count/seconds".
 CITYHALL_PUBLIC_SUBMIT_RATE = os.environ.get("CITYHALL_PUBLIC_SUBMIT_RATE", "30/3600")
+
+# Payments (docs/payments.md). The provider new checkouts go to: "sandbox" (a test
+# checkout served by CityHall itself; no money moves) or "stripe" (Stripe Checkout).
+CITYHALL_PAYMENT_PROVIDER = os.environ.get("CITYHALL_PAYMENT_PROVIDER", "sandbox").strip().lower()
+if CITYHALL_PAYMENT_PROVIDER not in {"sandbox", "stripe"}:
+    raise config.ImproperlyConfigured(
+        f"CITYHALL_PAYMENT_PROVIDER must be sandbox or stripe, not {CITYHALL_PAYMENT_PROVIDER!r}."
+    )
+CITYHALL_CURRENCY = os.environ.get("CITYHALL_CURRENCY", "USD").strip().upper()
+CITYHALL_STRIPE_SECRET_KEY = os.environ.get("CITYHALL_STRIPE_SECRET_KEY", "")
+CITYHALL_STRIPE_WEBHOOK_SECRET = os.environ.get("CITYHALL_STRIPE_WEBHOOK_SECRET", "")
+CITYHALL_STRIPE_API_BASE = os.environ.get("CITYHALL_STRIPE_API_BASE", "https://api.stripe.com")
+if CITYHALL_PAYMENT_PROVIDER == "stripe" and not (
+    CITYHALL_STRIPE_SECRET_KEY and CITYHALL_STRIPE_WEBHOOK_SECRET
+):
+    raise config.ImproperlyConfigured(
+        "CITYHALL_PAYMENT_PROVIDER=stripe needs CITYHALL_STRIPE_SECRET_KEY and "
+        "CITYHALL_STRIPE_WEBHOOK_SECRET."
+    )
+# Signs the sandbox's webhooks; derived from SECRET_KEY when blank.
+CITYHALL_SANDBOX_WEBHOOK_SECRET = os.environ.get("CITYHALL_SANDBOX_WEBHOOK_SECRET", "")
+# A convenience fee passed to people who pay online, if the city chooses: a fixed
+# amount in cents plus basis points (hundredths of a percent) of the amount due.
+CITYHALL_CONVENIENCE_FEE_CENTS = config.env_int("CITYHALL_CONVENIENCE_FEE_CENTS", 0)
+CITYHALL_CONVENIENCE_FEE_BPS = config.env_int("CITYHALL_CONVENIENCE_FEE_BPS", 0)
+if CITYHALL_CONVENIENCE_FEE_CENTS < 0 or CITYHALL_CONVENIENCE_FEE_BPS < 0:
+    raise config.ImproperlyConfigured("Convenience fees cannot be negative.")
+# How long a hosted checkout stays open, and the days an invoice gives to pay.
+CITYHALL_CHECKOUT_MINUTES = config.env_int("CITYHALL_CHECKOUT_MINUTES", 60)
+CITYHALL_INVOICE_DUE_DAYS = config.env_int("CITYHALL_INVOICE_DUE_DAYS", 30)

@@ -10,6 +10,7 @@ admin.site.site_header = admin.site.site_title = "CityHall administration"
 urlpatterns = [
     path("", include((core_urls.plain_urlpatterns, "plain"))),
     path("api/v1/", api.urls),
+    path("", include("cityhall.payments.urls_plain")),
     path("admin/", admin.site.urls),
 ]
 
@@ -18,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("cityhall.accounts.urls")),
     path("", include("cityhall.cases.urls")),
     path("", include("cityhall.documents.urls")),
+    path("", include("cityhall.payments.urls")),
     path("", include("cityhall.police.urls")),
     prefix_default_language=False,
 )

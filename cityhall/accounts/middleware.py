@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .guards import STAFF_PATH, enforce_staff_access
+from cityhall.core.guards import STAFF_PATH, enforce_staff_access
 
 LAST_SEEN_KEY = "staff_last_seen"
 

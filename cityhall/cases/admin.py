@@ -37,9 +37,9 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(PersonalDataView)
 class PersonalDataViewAdmin(admin.ModelAdmin):
-    list_display = ["viewed_at", "viewer", "case", "what"]
+    list_display = ["viewed_at", "viewer", "case_reference", "what"]
     list_filter = ["what"]
-    search_fields = ["case__reference", "viewer__email"]
+    search_fields = ["case_reference", "viewer__email"]
     date_hierarchy = "viewed_at"
     list_select_related = ["viewer", "case"]
 

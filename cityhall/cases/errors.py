@@ -22,3 +22,9 @@ class NotAllowed(CaseError):
 class ReasonRequired(CaseError):
     def __init__(self):
         super().__init__(_("Give a reason for this decision."))
+
+
+class AlreadyTaken(CaseError):
+    def __init__(self, holder):
+        self.holder = holder
+        super().__init__(_("%(name)s has already taken this case.") % {"name": holder})

@@ -124,6 +124,13 @@ class EventKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder sent")
     EXPORT = "export", _("Hand-off to another system")
     ATTACHMENT = "attachment", _("File added")
+    # payments
+    INVOICE = "invoice", _("Invoice issued")
+    PAYMENT = "payment", _("Payment received")
+    PAYMENT_FAILED = "payment_failed", _("Payment not completed")
+    REFUND = "refund", _("Refund")
+    WAIVER = "waiver", _("Fee waived")
+    INVOICE_VOID = "invoice_void", _("Invoice cancelled")
 
 
 class CaseEvent(models.Model):
@@ -153,7 +160,11 @@ class CaseEvent(models.Model):
 class PersonalDataView(models.Model):
     """Who opened whose personal data, when (CJIS audit; Varaamo's PersonalInfoViewLog)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="personal_data_views")
+    # The log outlives the case: a purged report's access history stays for audit.
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="personal_data_views"
+    )
+    case_reference = models.CharField(max_length=24, blank=True, db_index=True)
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     viewed_at = models.DateTimeField(default=timezone.now, db_index=True)
     what = models.CharField(max_length=100)

@@ -58,6 +58,6 @@ def all_services() -> list[ServiceType]:
 
 
 def visible_to(user) -> list[ServiceType]:
-    if user.is_superuser or user.has_role("city_admin"):
+    if user.is_superuser:
         return all_services()
     return [s for s in all_services() if user.role_codes & s.staff_roles]

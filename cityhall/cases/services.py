@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from . import registry
-from .errors import IllegalTransition, NotAllowed, ReasonRequired
+from .errors import AlreadyTaken, IllegalTransition, NotAllowed, ReasonRequired
 from .models import Case, CaseEvent, Channel, EventKind, PersonalDataView
 from .references import next_reference
 from .workflow import APPLICANT, SYSTEM
@@ -164,6 +164,27 @@ def assign_case(*, case: Case, assignee, actor) -> CaseEvent:
 
 
 @transaction.atomic
+def claim_case(*, case: Case, actor) -> CaseEvent:
+    """Takes a case nobody holds. Two people clicking at once: one gets it, the
+    other is told who has it (a conditional UPDATE, not last-write-wins)."""
+    service = registry.get(case.service)
+    if not (actor.role_codes & service.staff_roles):
+        raise NotAllowed("claim")
+    taken = (
+        Case.objects.filter(pk=case.pk)
+        .filter(models.Q(assigned_to__isnull=True) | models.Q(assigned_to=actor))
+        .update(assigned_to=actor)
+    )
+    if not taken:
+        holder = Case.objects.select_related("assigned_to").get(pk=case.pk).assigned_to
+        raise AlreadyTaken(holder)
+    case.assigned_to = actor
+    return CaseEvent.objects.create(
+        case=case, kind=EventKind.ASSIGNED, actor=actor, payload={"assignee": actor.email}
+    )
+
+
+@transaction.atomic
 def add_event(
     *,
     case: Case,
@@ -180,7 +201,9 @@ def add_event(
 
 
 def record_personal_data_view(*, case: Case, viewer, what: str) -> None:
-    PersonalDataView.objects.create(case=case, viewer=viewer, what=what[:100])
+    PersonalDataView.objects.create(
+        case=case, case_reference=case.reference, viewer=viewer, what=what[:100]
+    )
 
 
 def process_deadlines(*, now=None) -> dict[str, int]:

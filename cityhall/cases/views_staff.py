@@ -8,10 +8,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cityhall.accounts.guards import staff_required
+from cityhall.core.guards import staff_required
 
 from . import registry, selectors, services
 from .errors import CaseError
@@ -90,6 +91,9 @@ def queue(request):
 @require_GET
 def case_detail(request, reference):
     case = case_for_staff(request.user, reference)
+    if registry.get(case.service).staff_url_name:
+        # The service has its own page, with its own rules (numbers, limits, reasons).
+        return redirect(staff_case_url(case))
     services.record_personal_data_view(case=case, viewer=request.user, what="case page")
     workflow = registry.get(case.service).workflow
     actions = workflow.available(case.status, request.user.role_codes)
@@ -112,6 +116,9 @@ def case_detail(request, reference):
 @require_POST
 def case_transition(request, reference):
     case = case_for_staff(request.user, reference)
+    if registry.get(case.service).staff_url_name:
+        # Its decisions go through the service's own functions, never the generic step.
+        raise Http404
     name = request.POST.get("transition", "")
     form = TransitionForm(request.POST, prefix=name)
     if not form.is_valid():
@@ -135,33 +142,31 @@ def case_transition(request, reference):
 @staff_required
 @require_POST
 def case_claim(request, reference):
+    """'Take it' (only if nobody has it), 'Release it', or 'Assign to' a colleague."""
     case = case_for_staff(request.user, reference)
-    release = request.POST.get("release") == "1"
-    assignee = None if release else request.user
-    if request.POST.get("assignee"):
-        assignee = (
-            selectors.assignable_staff(case.service).filter(pk=request.POST["assignee"]).first()
-        )
-        if assignee is None:
-            messages.error(request, _("Choose someone who works on this service."))
-            return redirect(staff_case_url(case))
     try:
-        services.assign_case(case=case, assignee=assignee, actor=request.user)
+        if request.POST.get("release") == "1":
+            services.assign_case(case=case, assignee=None, actor=request.user)
+            messages.success(request, _("Released."))
+        elif "assignee" in request.POST:
+            raw = request.POST["assignee"]
+            people = selectors.assignable_staff(case.service)
+            assignee = people.filter(pk=int(raw)).first() if raw.isdigit() else None
+            if assignee is None:
+                messages.error(request, _("Choose someone who works on this service."))
+                return redirect(staff_case_url(case))
+            services.assign_case(case=case, assignee=assignee, actor=request.user)
+            messages.success(request, _("Assigned to %(name)s.") % {"name": assignee})
+        else:
+            services.claim_case(case=case, actor=request.user)
+            messages.success(request, _("Assigned to you."))
     except CaseError as error:
         messages.error(request, str(error))
-    else:
-        if release:
-            messages.success(request, _("Released."))
-        elif assignee == request.user:
-            messages.success(request, _("Assigned to you."))
-        else:
-            messages.success(request, _("Assigned to %(name)s.") % {"name": assignee})
-    target = request.POST.get("next")
-    return redirect(
-        target
-        if target and target.startswith("/") and not target.startswith("//")
-        else staff_case_url(case)
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
+    return redirect(target if target and safe else staff_case_url(case))
 
 
 @staff_required

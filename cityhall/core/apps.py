@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,11 @@ class CoreConfig(AppConfig):
     name = "cityhall.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import tasks
+        from .registry import registry
+
+        registry.add_periodic(
+            "core.purge-idempotency", every=timedelta(days=1), task=tasks.purge_idempotency_records
+        )

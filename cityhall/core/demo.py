@@ -10,12 +10,11 @@ from base64 import b32encode
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from cityhall.accounts.models import User
 
 from .roles import RESIDENT, ROLES
 
@@ -36,6 +35,7 @@ def staff_email(role: str) -> str:
 
 @transaction.atomic
 def seed_people() -> list[DemoLogin]:
+    User = get_user_model()
     logins = []
     for code, role in ROLES.items():
         if not role.staff:

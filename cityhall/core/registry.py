@@ -47,12 +47,31 @@ class PeriodicTask:
     task: Any  # a django_tasks Task taking no arguments
 
 
+@dataclass(frozen=True)
+class CasePanel:
+    """A section of the resident's status page for one case, from a foundation or a
+    service (invoices to pay, documents issued). `context(case)` returns the
+    template's variables, or None when there is nothing to show."""
+
+    name: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     catalogue: dict[str, CatalogueEntry] = field(default_factory=dict)
     queues: list[StaffQueue] = field(default_factory=list)
     demo_seeders: list[tuple[int, Callable]] = field(default_factory=list)
     periodic: dict[str, PeriodicTask] = field(default_factory=dict)
+    case_panels: dict[str, CasePanel] = field(default_factory=dict)
+
+    def add_case_panel(self, panel: CasePanel) -> None:
+        self.case_panels[panel.name] = panel
+
+    def panels_for_case(self) -> list[CasePanel]:
+        return sorted(self.case_panels.values(), key=lambda p: (p.order, p.name))
 
     def add_periodic(self, name: str, *, every: timedelta, task: Any) -> None:
         self.periodic[name] = PeriodicTask(name=name, every=every, task=task)
@@ -71,7 +90,7 @@ class Registry:
         return sorted(self.catalogue.values(), key=lambda e: (e.order, str(e.title)))
 
     def queues_for(self, user) -> list[StaffQueue]:
-        everything = user.is_superuser or user.has_role("city_admin")
+        everything = user.is_superuser
         return sorted(
             (q for q in self.queues if everything or user.role_codes & q.roles),
             key=lambda q: (q.order, str(q.title)),

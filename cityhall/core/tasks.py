@@ -5,3 +5,18 @@ from django_tasks import task
 def ping() -> str:
     """A no-op task: lets operators (and tests) check that a worker runs tasks."""
     return "pong"
+
+
+@task()
+def purge_idempotency_records() -> int:
+    """Idempotency keys protect retries for a day or two; a month is ample."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import IdempotencyRecord
+
+    deleted, _ = IdempotencyRecord.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=30)
+    ).delete()
+    return deleted

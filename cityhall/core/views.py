@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cityhall.accounts.guards import staff_required
+from cityhall.core.guards import staff_required
 
 from . import mailbox
 from .health import health_report
@@ -51,6 +51,7 @@ def _debug_only():
         raise Http404
 
 
+@staff_required
 @require_GET
 def mailbox_list(request):
     _debug_only()
@@ -60,6 +61,7 @@ def mailbox_list(request):
     )
 
 
+@staff_required
 @require_GET
 def mailbox_detail(request, message_id):
     _debug_only()
@@ -73,6 +75,7 @@ def mailbox_detail(request, message_id):
     )
 
 
+@staff_required
 @require_GET
 def mailbox_attachment(request, message_id, index):
     _debug_only()

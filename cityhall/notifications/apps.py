@@ -22,3 +22,6 @@ class NotificationsConfig(AppConfig):
         registry.add_periodic(
             "notifications.queue-alerts", every=timedelta(hours=1), task=tasks.alert_overdue_queues
         )
+        registry.add_periodic(
+            "notifications.purge", every=timedelta(days=1), task=tasks.purge_old_emails
+        )

@@ -1,7 +1,7 @@
 """Email that is never lost.
 
-`notify(...)` renders the email in the resident's language and writes it in
-the caller's transaction; delivery is queued only after commit. `deliver(...)`
+`notify(...)` renders the email in the resident's language and writes it, and
+its delivery task, in the caller's transaction: both exist or neither does. `deliver(...)`
 claims the row with a conditional UPDATE (so a task run twice sends once),
 sends through Django's email backend, and records the outcome: delivered,
 retried later with exponential backoff when the server is down or answers
@@ -111,7 +111,8 @@ def notify(
     )
     if case is not None:
         _timeline(notification, outcome="queued")
-    transaction.on_commit(lambda: _enqueue(notification.pk))
+    # The task row is written in this same transaction: it exists exactly when the email does.
+    _enqueue(notification.pk)
     return notification
 
 

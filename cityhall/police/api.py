@@ -17,7 +17,7 @@ from cityhall.cases.errors import CaseError
 from cityhall.core.idempotency import KeyReused, run_once
 from cityhall.core.ratelimit import allow, client_address
 
-from . import selectors, services
+from . import decisions, selectors, services
 from .models import PoliceReport, RejectionReason
 from .nibrs import PROPERTY_DESCRIPTIONS
 from .schemas import (
@@ -234,7 +234,7 @@ def approve(request, reference: str):
     officer = _officer(request)
     report = _report(reference)
     try:
-        number = services.approve_report(report=report, officer=officer)
+        number = decisions.approve_report(report=report, officer=officer)
     except (CaseError, ValidationError) as error:
         raise _domain_error(error) from error
     return {
@@ -260,7 +260,7 @@ def reject(request, reference: str, payload: RejectIn):
             {"reason": [f"one of: {', '.join(codes)}"]},
         )
     try:
-        services.reject_report(report=report, officer=officer, reason=reason, note=payload.note)
+        decisions.reject_report(report=report, officer=officer, reason=reason, note=payload.note)
     except (CaseError, ValidationError) as error:
         raise _domain_error(error) from error
     return {"reference": report.case.reference, "status": report.case.status}
@@ -276,7 +276,7 @@ def request_info(request, reference: str, payload: RequestInfoIn):
     officer = _officer(request)
     report = _report(reference)
     try:
-        services.request_information(report=report, officer=officer, message=payload.message)
+        decisions.request_information(report=report, officer=officer, message=payload.message)
     except (CaseError, ValidationError) as error:
         raise _domain_error(error) from error
     return {"reference": report.case.reference, "status": report.case.status}

@@ -43,7 +43,7 @@ class PoliceConfig(AppConfig):
                     _("When and where it happened"),
                     _("A description of each item, and serial numbers if you have them"),
                 ),
-                time_needed=_("About 10 minutes. An officer reviews it within one working day."),
+                time_needed=_("About 10 minutes. An officer reviews it within a day."),
                 start_url_name="police:start",
                 order=10,
             )
@@ -95,8 +95,13 @@ class PoliceConfig(AppConfig):
         registry.add_periodic(
             "police.purge", every=timedelta(hours=24), task=tasks.purge_expired_reports
         )
+        registry.add_periodic(
+            "police.sweep", every=timedelta(minutes=10), task=tasks.sweep_approved_reports
+        )
 
         from cityhall.documents.kinds import register_kind
+
+        from . import checks  # noqa: F401  (registers the RMS configuration check)
 
         register_kind("police_report", _("Police report"))
 

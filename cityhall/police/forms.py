@@ -73,6 +73,15 @@ class AboutYouForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args, email_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not email_required:
+            # A clerk filing for someone at the counter or on the phone who has no email.
+            self.fields["email"].required = False
+            self.fields["email"].help_text = _(
+                "If the resident has one. Without it, they get no emails or PDF."
+            )
+
     def clean_phone(self):
         return validation.clean_phone(self.cleaned_data["phone"], required=True)
 
@@ -129,7 +138,27 @@ class MemorableDateField(forms.MultiValueField):
             ) from error
 
 
-class IncidentForm(forms.Form):
+class MarkInvalidMixin:
+    """After validation, each box of a field with an error says so to assistive
+    technology and shows the error style (MultiWidget boxes get it too)."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            described = f"{self[name].auto_id}_error"
+            for w in getattr(widget, "widgets", None) or [widget]:
+                w.attrs["aria-invalid"] = "true"
+                w.attrs["aria-describedby"] = " ".join(
+                    part for part in (w.attrs.get("aria-describedby", ""), described) if part
+                )
+                if "usa-input" in w.attrs.get("class", ""):
+                    w.attrs["class"] = w.attrs["class"] + " usa-input--error"
+
+
+class IncidentForm(MarkInvalidMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Was it lost or stolen?"),
         choices=Kind.choices,
@@ -145,7 +174,7 @@ class IncidentForm(forms.Form):
         error_messages={"required": _("Enter the date it happened.")},
     )
     from_time = forms.CharField(
-        label=_("Time"),
+        label=_("Time it happened"),
         required=False,
         max_length=20,
         help_text=_("If you know it. For example 6:30 PM."),
@@ -155,7 +184,7 @@ class IncidentForm(forms.Form):
         required=False,
         help_text=_("Leave empty if you know the day."),
     )
-    to_time = forms.CharField(label=_("Time"), required=False, max_length=20)
+    to_time = forms.CharField(label=_("Latest time"), required=False, max_length=20)
     location = forms.CharField(
         label=_("Where did it happen?"),
         max_length=300,
@@ -283,9 +312,17 @@ class ItemForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo"),
         required=False,
-        help_text=_("Optional. A JPEG, PNG or WebP photo smaller than 8 MB."),
+        help_text="",  # set in __init__ from the configured upload limit
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        self.fields["photo"].help_text = _(
+            "Optional. A JPEG, PNG or WebP photo smaller than %(size)s."
+        ) % {"size": f"{settings.CITYHALL_UPLOAD_MAX_BYTES / 1_000_000:.0f} MB"}
 
     def clean_value(self):
         return validation.clean_value(self.cleaned_data["value"])
@@ -356,10 +393,18 @@ class RequestInfoForm(forms.Form):
     message = forms.CharField(
         label=_("Message to the resident"),
         max_length=4000,
-        help_text=_("Say exactly what you need. They have 15 days to answer."),
+        help_text="",  # set in __init__ from CITYHALL_POLICE_INFO_DAYS
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write what you need from the resident.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        self.fields["message"].help_text = _(
+            "Say exactly what you need. They have %(days)d days to answer."
+        ) % {"days": settings.CITYHALL_POLICE_INFO_DAYS}
 
 
 class ReferForm(forms.Form):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from cityhall.cases.models import Case
+from cityhall.cases import models as cases_models
 
 from .models import Kind, PoliceReport, PoliceSettings, PropertyItem, RmsExport
 from .validation import normalize_serial
@@ -40,7 +40,7 @@ def review_queue(*, status: str | None = None, assigned_to=None) -> QuerySet[Pol
 
 
 def review_queue_count() -> int:
-    return Case.objects.filter(
+    return cases_models.Case.objects.filter(
         service=SERVICE_CODE, status__in=[SUBMITTED, SUPERVISOR_REVIEW]
     ).count()
 
@@ -107,7 +107,9 @@ def flags_for(reports: list[PoliceReport]) -> dict[int, Flags]:
 
 def related_reports(report: PoliceReport) -> list[PoliceReport]:
     serials = [s for s in report.items.values_list("serial_normalized", flat=True) if s]
-    condition = Q(email=report.email)
+    condition = Q(pk__in=[])
+    if report.email:
+        condition |= Q(email=report.email)
     if report.phone:
         condition |= Q(phone=report.phone)
     if serials:
@@ -123,7 +125,8 @@ def related_reports(report: PoliceReport) -> list[PoliceReport]:
 
 
 def search_serial(serial: str) -> QuerySet[PropertyItem]:
-    """Exact matches first, then matches ignoring spaces, dashes and case."""
+    """Items whose serial matches ignoring spaces, dashes and case; the ones typed
+    exactly as searched come first, then the newest."""
     raw = (serial or "").strip()
     normalized = normalize_serial(raw)
     if not normalized:
@@ -131,8 +134,15 @@ def search_serial(serial: str) -> QuerySet[PropertyItem]:
     return (
         PropertyItem.objects.filter(serial_normalized=normalized)
         .exclude(report__case__submitted_at__isnull=True)
+        .annotate(
+            exact=Case(
+                When(serial_number=raw, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
         .select_related("report", "report__case")
-        .order_by("-report__case__submitted_at")
+        .order_by("-exact", "-report__case__submitted_at")
     )
 
 

@@ -13,17 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.cases import services as cases
-from cityhall.cases.errors import CaseError, IllegalTransition, NotAllowed
-from cityhall.cases.models import Case, Channel, EventKind
-from cityhall.cases.references import next_reference
+from cityhall.cases.errors import CaseError
+from cityhall.cases.models import Case, Channel
 from cityhall.cases.workflow import APPLICANT
 
 from . import validation
-from .models import Kind, PoliceReport, PoliceSettings, PropertyItem, RejectionReason
+from .models import Kind, PoliceReport, PoliceSettings, PropertyItem
 from .nibrs import LOSS_TYPE_STOLEN, PROPERTY_DESCRIPTIONS
-from .workflow import DRAFT, INFO_REQUESTED, SERVICE_CODE, SUBMITTED, SUPERVISOR_REVIEW
-
-REPORT_NUMBER_PREFIX = "PD"
+from .workflow import DRAFT, INFO_REQUESTED, SERVICE_CODE
 
 
 class ReportError(CaseError):
@@ -38,6 +35,10 @@ EDITABLE = {DRAFT, INFO_REQUESTED}
 
 
 def _editable(report: PoliceReport) -> None:
+    """Locks the report, then checks it can still change: a submit in another
+    tab either happened before (refused here) or waits for this change."""
+    PoliceReport.objects.select_for_update().filter(pk=report.pk).first()
+    report.case.refresh_from_db(fields=["status"])
     if report.case.status not in EDITABLE:
         raise ReportError(_("This report has been sent and can no longer be changed."))
 
@@ -168,10 +169,8 @@ def _refresh_total(report: PoliceReport) -> None:
 def add_item(
     *, report: PoliceReport, item: ItemInput, photo=None, uploaded_by=None
 ) -> PropertyItem:
-    _editable(report)
+    _editable(report)  # also locks the report: two tabs cannot both add the 50th item
     _check_item(item)
-    # Lock the report so two tabs cannot both add the 50th item.
-    PoliceReport.objects.select_for_update().filter(pk=report.pk).first()
     count = report.items.count()
     if count >= validation.MAX_ITEMS:
         raise ReportError(
@@ -214,7 +213,9 @@ def update_item(
 ) -> PropertyItem:
     _editable(report)
     _check_item(item)
-    existing = report.items.get(pk=item_id)
+    existing = report.items.filter(pk=item_id).first()
+    if existing is None:
+        raise ReportError(_("This item was removed, perhaps in another window."))
     for name, value in _item_fields(item, report.kind).items():
         setattr(existing, name, value)
     if photo:
@@ -236,7 +237,8 @@ def remove_item(*, report: PoliceReport, item_id: int) -> None:
 def missing_for_submission(report: PoliceReport) -> list[tuple[str, str]]:
     """What stops the report from being sent: [(step, message)], in page order."""
     missing = []
-    if not (report.first_name and report.last_name and report.email):
+    email_needed = report.case.channel == Channel.ONLINE
+    if not (report.first_name and report.last_name and (report.email or not email_needed)):
         missing.append(("about-you", _("Your name and email address")))
     if not (report.kind and report.occurred_from and report.location):
         missing.append(("incident", _("What happened, when and where")))
@@ -300,98 +302,6 @@ def submit_report(*, report: PoliceReport, declaration_accepted: bool, actor=Non
     return True
 
 
-# ---- officers -------------------------------------------------------------
-
-
-def needs_supervisor(report: PoliceReport) -> bool:
-    limit = PoliceSettings.current().supervisor_review_above_cents
-    return limit is not None and report.total_value_cents > limit
-
-
-@transaction.atomic
-def approve_report(*, report: PoliceReport, officer) -> str:
-    """Approves and gives the permanent report number (returned)."""
-    locked = PoliceReport.objects.select_for_update().select_related("case").get(pk=report.pk)
-    if needs_supervisor(locked) and not officer.has_role("police_supervisor"):
-        raise ReportError(
-            _("Reports of this value need a supervisor's approval. Refer it to a supervisor.")
-        )
-    if locked.case.status not in {SUBMITTED, SUPERVISOR_REVIEW}:
-        raise IllegalTransition(locked.case.status, "approve")
-    if not locked.report_number:
-        locked.report_number = next_reference(REPORT_NUMBER_PREFIX)
-        locked.save(update_fields=["report_number"])
-    cases.transition_case(
-        case=locked.case,
-        transition="approve",
-        actor=officer,
-        payload={"report_number": locked.report_number},
-    )
-    report.report_number = locked.report_number
-    report.case.refresh_from_db()
-    return locked.report_number
-
-
-@transaction.atomic
-def reject_report(
-    *, report: PoliceReport, officer, reason: RejectionReason, note: str = ""
-) -> None:
-    if reason is None or not reason.active:
-        raise ReportError(_("Choose a reason."), field="reason")
-    PoliceReport.objects.filter(pk=report.pk).update(
-        rejection_reason=reason, reviewer_note=note.strip()
-    )
-    report.rejection_reason, report.reviewer_note = reason, note.strip()
-    cases.transition_case(
-        case=report.case,
-        transition="reject",
-        actor=officer,
-        reason=reason.label(report.case.language),
-        payload={"reason_code": reason.code},
-    )
-
-
-@transaction.atomic
-def request_information(*, report: PoliceReport, officer, message: str) -> None:
-    cases.transition_case(
-        case=report.case, transition="request_info", actor=officer, reason=message
-    )
-
-
-@transaction.atomic
-def refer_to_supervisor(*, report: PoliceReport, officer, note: str = "") -> None:
-    if note.strip():
-        PoliceReport.objects.filter(pk=report.pk).update(reviewer_note=note.strip())
-    cases.transition_case(
-        case=report.case, transition="refer", actor=officer, reason=note, public=False
-    )
-
-
-@transaction.atomic
-def recode_items(*, report: PoliceReport, officer, categories: dict[int, str]) -> int:
-    """Officer corrects NIBRS codes before approval; the timeline keeps before and after."""
-    if report.case.status not in {SUBMITTED, SUPERVISOR_REVIEW}:
-        raise ReportError(_("Codes can only be changed before the report is decided."))
-    if not (officer.role_codes & {"police_reviewer", "police_supervisor"}):
-        raise NotAllowed("recode")
-    changes = {}
-    for item in report.items.filter(pk__in=categories):
-        code = categories[item.pk]
-        if code not in PROPERTY_DESCRIPTIONS:
-            raise ReportError(
-                _("Unknown category code %(code)s.") % {"code": code}, field=f"item-{item.pk}"
-            )
-        if code != item.category:
-            changes[str(item.pk)] = [item.category, code]
-            item.category = code
-            item.save(update_fields=["category"])
-    if changes:
-        cases.add_event(
-            case=report.case, kind=EventKind.AMENDED, actor=officer, payload={"categories": changes}
-        )
-    return len(changes)
-
-
 # ---- reports filed in one go (API, counter, phone) ------------------------
 
 
@@ -450,3 +360,37 @@ def file_report(
     _refresh_total(report)
     submit_report(report=report, declaration_accepted=declaration_accepted, actor=recorded_by)
     return report
+
+
+RESUME_EMAILS_PER_HOUR = 3
+
+
+def send_resume_link(*, report: PoliceReport, salt: str) -> None:
+    """Emails the 'come back to your report' link; a few per hour per address at most,
+    so the form cannot be used to flood someone's inbox from the city's domain."""
+    from django.conf import settings
+    from django.core import signing
+    from django.urls import reverse
+
+    from cityhall.core.ratelimit import allow
+    from cityhall.notifications.services import notify
+
+    if not allow(
+        f"police-resume:{report.email}", limit=RESUME_EMAILS_PER_HOUR, window_seconds=3600
+    ):
+        raise ReportError(
+            _(
+                "We already emailed this address a link several times in the last hour. "
+                "Use the link you received."
+            )
+        )
+    token = signing.dumps(report.case.public_id.hex, salt=salt)
+    notify(
+        to=report.email,
+        kind="police_resume",
+        language=report.case.language,
+        context={
+            "resume_url": settings.CITY_SITE_URL + reverse("police:resume", args=[token]),
+            "reference": report.case.reference,
+        },
+    )

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -80,6 +80,12 @@ def export_to_rms(report_id: int) -> str:
                 case=report.case, kind=EventKind.EXPORT, payload={"outcome": f"skipped: {NO_RMS}"}
             )
         return "skipped"
+    if not settings.CITYHALL_RMS_SECRET:
+        # Never send police reports unsigned (the system check also reports this).
+        RmsExport.objects.filter(pk=export.pk).update(
+            status=RmsExport.Status.FAILED, last_error="CITYHALL_RMS_SECRET is not set"
+        )
+        return "failed"
     claimed = (
         RmsExport.objects.filter(pk=export.pk, attempts=export.attempts)
         .exclude(status=RmsExport.Status.SENT)
@@ -125,3 +131,31 @@ def purge_expired_reports() -> int:
     from .services_retention import purge_old_reports
 
     return purge_old_reports()
+
+
+@task()
+def sweep_approved_reports() -> dict:
+    """Safety net: approved reports still without their PDF (a task that failed)
+    and hand-offs stuck mid-way (a worker that died) are queued again."""
+    now = timezone.now()
+    settled = now - timedelta(minutes=10)
+    missing = (
+        PoliceReport.objects.filter(case__status="approved", case__decided_at__lt=settled)
+        .exclude(case__documents__kind=DOCUMENT_KIND)
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in missing:
+        issue_approved_report.enqueue(pk)
+    stuck = []
+    if settings.CITYHALL_RMS_URL:
+        stuck = list(
+            RmsExport.objects.filter(status=RmsExport.Status.PENDING)
+            .filter(
+                models.Q(last_attempt_at__isnull=True, report__case__decided_at__lt=settled)
+                | models.Q(last_attempt_at__lt=now - timedelta(minutes=30))
+            )
+            .values_list("report_id", flat=True)[:500]
+        )
+        for pk in stuck:
+            export_to_rms.enqueue(pk)
+    return {"documents": len(missing), "exports": len(stuck)}

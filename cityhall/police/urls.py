@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_report, views_staff
+from . import views_items, views_report, views_staff
 
 app_name = "police"
 
@@ -12,10 +12,10 @@ urlpatterns = [
     path("police/report/about-you/", views_report.about_you, name="about-you"),
     path("police/report/incident/", views_report.incident, name="incident"),
     path("police/report/description/", views_report.narrative, name="narrative"),
-    path("police/report/items/", views_report.items, name="items"),
-    path("police/report/items/add/", views_report.item_form, name="item-add"),
-    path("police/report/items/<int:item_id>/", views_report.item_form, name="item-edit"),
-    path("police/report/items/<int:item_id>/remove/", views_report.item_remove, name="item-remove"),
+    path("police/report/items/", views_items.items, name="items"),
+    path("police/report/items/add/", views_items.item_form, name="item-add"),
+    path("police/report/items/<int:item_id>/", views_items.item_form, name="item-edit"),
+    path("police/report/items/<int:item_id>/remove/", views_items.item_remove, name="item-remove"),
     path("police/report/check-your-answers/", views_report.check, name="check"),
     path("police/report/sent/", views_report.sent, name="sent"),
     path("police/report/resume/<str:token>/", views_report.resume, name="resume"),
@@ -32,5 +32,4 @@ urlpatterns = [
     ),
     path("staff/police/<str:reference>/refer/", views_staff.refer, name="refer"),
     path("staff/police/<str:reference>/recode/", views_staff.recode, name="recode"),
-    path("staff/police/<str:reference>/take/", views_staff.take, name="take"),
 ]

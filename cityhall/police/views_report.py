@@ -9,133 +9,45 @@ eligible.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cityhall.cases.models import Channel
 from cityhall.cases.selectors import tracking_token
-from cityhall.notifications.services import notify
+from cityhall.core.ratelimit import allow, client_address
 
 from . import services
+from .eligibility import INELIGIBLE, QUESTION_ORDER, QUESTIONS, next_question, questions_for
 from .forms import (
+    YES_NO,
     AboutYouForm,
     DeclarationForm,
     IncidentForm,
-    ItemForm,
     NarrativeForm,
     QuestionForm,
 )
+from .journey import (
+    COUNTER_KEY,
+    DRAFT_KEY,
+    DRAFTS_PER_HOUR,
+    ELIGIBILITY_KEY,
+    RESUME_MAX_AGE,
+    RESUME_SALT,
+    draft_of,
+    guard,
+    maybe_save_for_later,
+    next_step,
+    step_context,
+)
 from .models import PoliceReport, PoliceSettings
-from .services import ItemInput, Reporter, ReportError
+from .services import Reporter, ReportError
 from .workflow import DRAFT, INFO_REQUESTED
-
-ELIGIBILITY_KEY = "police_eligibility"
-DRAFT_KEY = "police_report"
-COUNTER_KEY = "police_counter_channel"  # set when staff file for a resident
-RESUME_SALT = "cityhall.police.resume"
-RESUME_MAX_AGE = 60 * 60 * 24 * 30
-
-STEPS = [
-    ("about-you", gettext_lazy("About you")),
-    ("incident", gettext_lazy("What happened")),
-    ("narrative", gettext_lazy("Description")),
-    ("items", gettext_lazy("Items")),
-    ("check", gettext_lazy("Check and send")),
-]
-
-# question code -> (question, hint, choices, {answer: ineligible reason})
-QUESTIONS = {
-    "emergency": (
-        gettext_lazy("Is this an emergency, or is anyone in danger right now?"),
-        "",
-        None,
-        {"yes": "emergency"},
-    ),
-    "kind": (
-        gettext_lazy("Was your property lost or stolen?"),
-        gettext_lazy("Choose “stolen” if you believe someone took it."),
-        [("lost", gettext_lazy("Lost")), ("stolen", gettext_lazy("Stolen"))],
-        {},
-    ),
-    "suspect": (
-        gettext_lazy("Do you know who took it, or could you describe or identify them?"),
-        gettext_lazy(
-            "For example, you saw them, know their name, or have a photo or video of them."
-        ),
-        None,
-        {"yes": "suspect"},
-    ),
-    "injury": (
-        gettext_lazy("Was anyone hurt, threatened or attacked?"),
-        "",
-        None,
-        {"yes": "injury"},
-    ),
-    "location": (
-        gettext_lazy("Did it happen inside the city?"),
-        gettext_lazy("Within the city limits, not in a neighboring city or on a highway."),
-        [
-            ("yes", gettext_lazy("Yes")),
-            ("no", gettext_lazy("No")),
-            ("unsure", gettext_lazy("I am not sure")),
-        ],
-        {"no": "outside"},
-    ),
-}
-QUESTION_ORDER = ["emergency", "kind", "suspect", "injury", "location"]
-
-
-def _questions_for(answers: dict) -> list[str]:
-    order = list(QUESTION_ORDER)
-    if answers.get("kind") == "lost":
-        order = [q for q in order if q not in {"suspect", "injury"}]
-    return order
-
-
-def _next_question(answers: dict) -> str | None:
-    return next((q for q in _questions_for(answers) if q not in answers), None)
-
-
-def _eligible(request) -> bool:
-    answers = request.session.get(ELIGIBILITY_KEY) or {}
-    return bool(answers) and _next_question(answers) is None
-
-
-def _draft(request) -> PoliceReport | None:
-    pk = request.session.get(DRAFT_KEY)
-    if not pk:
-        return None
-    return PoliceReport.objects.select_related("case").filter(pk=pk).first()
-
-
-def _step_context(step: str) -> dict:
-    index = [code for code, _label in STEPS].index(step)
-    return {
-        "steps": STEPS,
-        "step": step,
-        "step_index": index,
-        "step_number": index + 1,
-        "step_label": STEPS[index][1],
-    }
-
-
-def _guard(request, *, need_draft=True):
-    """(report, response): a response when the person must go elsewhere first."""
-    report = _draft(request)
-    if report is not None and report.case.status not in {DRAFT, INFO_REQUESTED}:
-        return None, redirect("police:sent")  # already sent: back button, or a second tab
-    if report is None and not _eligible(request):
-        return None, redirect("police:start")
-    if need_draft and report is None:
-        return None, redirect("police:about-you")
-    return report, None
 
 
 def start(request):
@@ -161,8 +73,8 @@ def question(request, code):
     answers = request.session.get(ELIGIBILITY_KEY)
     if answers is None:
         return redirect("police:start")
-    expected = _next_question(answers)
-    order = _questions_for(answers)
+    expected = next_question(answers)
+    order = questions_for(answers)
     if code not in order or (code not in answers and code != expected):
         return (
             redirect("police:question", code=expected) if expected else redirect("police:about-you")
@@ -172,7 +84,7 @@ def question(request, code):
         request.POST if request.method == "POST" else None,
         question=text,
         hint=hint,
-        choices=choices or _yes_no(),
+        choices=choices or YES_NO,
         initial={"answer": answers.get(code)},
     )
     if request.method == "POST" and form.is_valid():
@@ -185,7 +97,7 @@ def question(request, code):
         kept = {q: answers[q] for q in order[: order.index(code)] if q in answers}
         kept[code] = answer
         request.session[ELIGIBILITY_KEY] = kept
-        following = _next_question(kept)
+        following = next_question(kept)
         return (
             redirect("police:question", code=following)
             if following
@@ -200,40 +112,15 @@ def question(request, code):
     return render(request, "police/report/question.html", {"form": form, "back": back})
 
 
-def _yes_no():
-    from .forms import YES_NO
-
-    return YES_NO
-
-
-INELIGIBLE = {"emergency", "suspect", "injury", "outside"}
-
-
 def ineligible(request, reason):
     if reason not in INELIGIBLE:
         raise Http404
     return render(request, "police/report/ineligible.html", {"reason": reason})
 
 
-def _maybe_save_for_later(request, report) -> object | None:
-    if "save_for_later" not in request.POST or report is None:
-        return None
-    token = signing.dumps(report.case.public_id.hex, salt=RESUME_SALT)
-    from django.conf import settings
-
-    link = settings.CITY_SITE_URL + reverse("police:resume", args=[token])
-    notify(
-        to=report.email,
-        kind="police_resume",
-        language=report.case.language,
-        context={"resume_url": link, "reference": report.case.reference},
-    )
-    return render(request, "police/report/saved.html", {"report": report})
-
-
 @require_http_methods(["GET", "POST"])
 def about_you(request):
-    report, stop = _guard(request, need_draft=False)
+    report, stop = guard(request, need_draft=False)
     if stop:
         return stop
     initial = {"language": get_language()}
@@ -253,7 +140,12 @@ def about_you(request):
             last_name=parts[1] if len(parts) > 1 else "",
             email=request.user.email,
         )
-    form = AboutYouForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = AboutYouForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        email_required=not request.session.get(COUNTER_KEY)
+        and not (report and report.case.channel != "online"),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         reporter = Reporter(
@@ -264,6 +156,23 @@ def about_you(request):
             address=data["address"],
             language=data["language"],
         )
+        if (
+            report is None
+            and not request.session.get(COUNTER_KEY)
+            and not allow(
+                f"police-draft:{client_address(request)}",
+                limit=DRAFTS_PER_HOUR,
+                window_seconds=3600,
+            )
+        ):
+            form.add_error(
+                None, _("Too many reports were started from your connection. Try again in an hour.")
+            )
+            return render(
+                request,
+                "police/report/about_you.html",
+                {"form": form, "report": None, **step_context("about-you")},
+            )
         if report is None:
             counter = request.session.get(COUNTER_KEY)
             report = services.start_report(
@@ -276,25 +185,17 @@ def about_you(request):
             request.session[DRAFT_KEY] = report.pk
         else:
             services.update_reporter(report=report, reporter=reporter)
-        return _maybe_save_for_later(request, report) or _next(report, "about-you")
+        return maybe_save_for_later(request, report) or next_step(report, "about-you")
     return render(
         request,
         "police/report/about_you.html",
-        {"form": form, "report": report, **_step_context("about-you")},
+        {"form": form, "report": report, **step_context("about-you")},
     )
-
-
-def _next(report, current: str):
-    """After a step: back to 'check your answers' when amending, else the next step."""
-    codes = [code for code, _label in STEPS]
-    if report.declaration_accepted_at or report.case.status == INFO_REQUESTED:
-        return redirect("police:check")
-    return redirect(f"police:{codes[codes.index(current) + 1]}")
 
 
 @require_http_methods(["GET", "POST"])
 def incident(request):
-    report, stop = _guard(request)
+    report, stop = guard(request)
     if stop:
         return stop
     initial = {
@@ -339,17 +240,17 @@ def incident(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _maybe_save_for_later(request, report) or _next(report, "incident")
+            return maybe_save_for_later(request, report) or next_step(report, "incident")
     return render(
         request,
         "police/report/incident.html",
-        {"form": form, "report": report, **_step_context("incident")},
+        {"form": form, "report": report, **step_context("incident")},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def narrative(request):
-    report, stop = _guard(request)
+    report, stop = guard(request)
     if stop:
         return stop
     form = NarrativeForm(
@@ -357,127 +258,17 @@ def narrative(request):
     )
     if request.method == "POST" and form.is_valid():
         services.update_narrative(report=report, narrative=form.cleaned_data["narrative"])
-        return _maybe_save_for_later(request, report) or _next(report, "narrative")
+        return maybe_save_for_later(request, report) or next_step(report, "narrative")
     return render(
         request,
         "police/report/narrative.html",
-        {"form": form, "report": report, **_step_context("narrative")},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def items(request):
-    report, stop = _guard(request)
-    if stop:
-        return stop
-    listed = list(report.items.select_related("photo"))
-    if request.method == "POST":
-        if "save_for_later" in request.POST:
-            return _maybe_save_for_later(request, report)
-        if not listed:
-            messages.error(request, _("Add at least one item before you continue."))
-        else:
-            return _next(report, "items")
-    return render(
-        request,
-        "police/report/items.html",
-        {
-            "report": report,
-            "items": listed,
-            "max_items": services.validation.MAX_ITEMS,
-            **_step_context("items"),
-        },
-    )
-
-
-def _item_input(data) -> ItemInput:
-    return ItemInput(
-        category=data["category"],
-        description=data["description"],
-        brand=data["brand"],
-        model=data["model"],
-        serial_number=data["serial_number"],
-        quantity=data["quantity"],
-        value_cents=data["value"],
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def item_form(request, item_id=None):
-    report, stop = _guard(request)
-    if stop:
-        return stop
-    existing = report.items.filter(pk=item_id).first() if item_id else None
-    if item_id and existing is None:
-        raise Http404
-    if (
-        existing is None
-        and report.items.count() >= services.validation.MAX_ITEMS
-        and request.method == "GET"
-    ):
-        messages.error(
-            request,
-            _("A report can list at most %(max)d items.") % {"max": services.validation.MAX_ITEMS},
-        )
-        return redirect("police:items")
-    form = ItemForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        initial=ItemForm.initial_from(existing) if existing else None,
-    )
-    if request.method == "POST" and form.is_valid():
-        uploaded_by = request.user if request.user.is_authenticated else None
-        try:
-            if existing:
-                services.update_item(
-                    report=report,
-                    item_id=existing.pk,
-                    item=_item_input(form.cleaned_data),
-                    photo=form.cleaned_data["photo"],
-                    uploaded_by=uploaded_by,
-                )
-            else:
-                services.add_item(
-                    report=report,
-                    item=_item_input(form.cleaned_data),
-                    photo=form.cleaned_data["photo"],
-                    uploaded_by=uploaded_by,
-                )
-        except ReportError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("police:items")
-    return render(
-        request,
-        "police/report/item_form.html",
-        {"form": form, "report": report, "item": existing, **_step_context("items")},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def item_remove(request, item_id):
-    report, stop = _guard(request)
-    if stop:
-        return stop
-    item = report.items.filter(pk=item_id).first()
-    if item is None:
-        return redirect("police:items")
-    if request.method == "POST":
-        services.remove_item(report=report, item_id=item.pk)
-        messages.success(request, _("Removed “%(item)s”.") % {"item": item.description})
-        return redirect("police:items")
-    return render(
-        request,
-        "police/report/item_remove.html",
-        {"item": item, "report": report, **_step_context("items")},
+        {"form": form, "report": report, **step_context("narrative")},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def check(request):
-    report, stop = _guard(request)
+    report, stop = guard(request)
     if stop:
         return stop
     form = DeclarationForm(request.POST if request.method == "POST" else None)
@@ -503,13 +294,13 @@ def check(request):
             "items": list(report.items.all()),
             "missing": missing,
             "info_request": info_request,
-            **_step_context("check"),
+            **step_context("check"),
         },
     )
 
 
 def sent(request):
-    report = _draft(request)
+    report = draft_of(request)
     if report is None or report.case.status in {DRAFT}:
         return redirect("police:start")
     if report.case.status == INFO_REQUESTED:

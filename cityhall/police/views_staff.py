@@ -11,18 +11,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cityhall.accounts.guards import role_required
 from cityhall.cases.errors import CaseError
 from cityhall.cases.models import Channel
 from cityhall.cases.selectors import assignable_staff, staff_timeline
-from cityhall.cases.services import assign_case, record_personal_data_view
+from cityhall.cases.services import record_personal_data_view
+from cityhall.core.guards import role_required
 from cityhall.core.roles import POLICE_REVIEWER, POLICE_SUPERVISOR
 
-from . import selectors, services, tasks
+from . import decisions, selectors, services
+from .eligibility import QUESTION_ORDER
 from .forms import RecodeForm, ReferForm, RejectForm, RequestInfoForm, SerialSearchForm
+from .journey import COUNTER_KEY, DRAFT_KEY, ELIGIBILITY_KEY
 from .models import PoliceReport, RmsExport
 from .validation import display_phone
-from .views_report import COUNTER_KEY, DRAFT_KEY, ELIGIBILITY_KEY, QUESTION_ORDER
 from .workflow import SUBMITTED, SUPERVISOR_REVIEW
 
 police_staff = role_required(POLICE_REVIEWER, POLICE_SUPERVISOR)
@@ -86,7 +87,13 @@ def report_page(request, reference):
             "related": selectors.related_reports(report),
             "timeline": staff_timeline(report.case),
             "open_for_decision": open_for_decision,
-            "needs_supervisor": services.needs_supervisor(report),
+            "can": {
+                t.name
+                for t in report.case.service_type.workflow.available(
+                    status, request.user.role_codes
+                )
+            },
+            "needs_supervisor": decisions.needs_supervisor(report),
             "is_supervisor": request.user.has_role(POLICE_SUPERVISOR),
             "reject_form": RejectForm(prefix="reject"),
             "info_form": RequestInfoForm(prefix="info"),
@@ -121,7 +128,7 @@ def _decide(request, reference, action):
 @require_POST
 def approve(request, reference):
     def act(report):
-        number = services.approve_report(report=report, officer=request.user)
+        number = decisions.approve_report(report=report, officer=request.user)
         return _(
             "Approved. Report number %(number)s. The resident is being emailed the report."
         ) % {"number": number}
@@ -137,7 +144,7 @@ def reject(request, reference):
     def act(report):
         if not form.is_valid():
             raise services.ReportError(_("Choose a reason."))
-        services.reject_report(
+        decisions.reject_report(
             report=report,
             officer=request.user,
             reason=form.cleaned_data["reason"],
@@ -156,7 +163,7 @@ def request_info(request, reference):
     def act(report):
         if not form.is_valid():
             raise services.ReportError(_("Write what you need from the resident."))
-        services.request_information(
+        decisions.request_information(
             report=report, officer=request.user, message=form.cleaned_data["message"]
         )
         return _("Sent. The resident has been asked for more information.")
@@ -171,7 +178,7 @@ def refer(request, reference):
 
     def act(report):
         form.is_valid()
-        services.refer_to_supervisor(
+        decisions.refer_to_supervisor(
             report=report, officer=request.user, note=form.cleaned_data.get("note", "")
         )
         return _("Referred to a supervisor.")
@@ -188,23 +195,10 @@ def recode(request, reference):
     def act(report):
         if not form.is_valid():
             raise services.ReportError(_("Choose a category for every item."))
-        changed = services.recode_items(
+        changed = decisions.recode_items(
             report=report, officer=request.user, categories=form.categories()
         )
         return _("Categories saved (%(count)d changed).") % {"count": changed}
-
-    return _decide(request, reference, act)
-
-
-@police_staff
-@require_POST
-def take(request, reference):
-    def act(report):
-        release = request.POST.get("release") == "1"
-        assign_case(
-            case=report.case, assignee=None if release else request.user, actor=request.user
-        )
-        return _("Released.") if release else _("Assigned to you.")
 
     return _decide(request, reference, act)
 
@@ -223,17 +217,14 @@ def serial_search(request):
 @require_http_methods(["GET", "POST"])
 def export_errors(request):
     if request.method == "POST":
-        export = RmsExport.objects.filter(
-            pk=request.POST.get("export"), status=RmsExport.Status.FAILED
-        ).first()
-        if export:
-            RmsExport.objects.filter(pk=export.pk).update(
-                status=RmsExport.Status.PENDING, attempts=0
-            )
-            tasks.export_to_rms.enqueue(export.report_id)
-            messages.success(
-                request, _("Sending %(number)s again.") % {"number": export.report.report_number}
-            )
+        raw = request.POST.get("export", "")
+        number = (
+            decisions.retry_rms_export(export_id=int(raw), actor=request.user)
+            if raw.isdigit()
+            else None
+        )
+        if number:
+            messages.success(request, _("Sending %(number)s again.") % {"number": number})
         return redirect("police:export-errors")
     return render(
         request, "police/staff/export_errors.html", {"exports": list(selectors.export_errors())}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.cases.workflow import APPLICANT, SYSTEM, State, Transition, Workflow
@@ -128,12 +127,13 @@ def _rejection_context(case, event):
 
 
 def _after_approval(case, event):
-    """The PDF, its email and the records-system hand-off run in the worker,
-    after the approval commits: an officer's approval never waits on them."""
+    """The PDF, its email and the records-system hand-off run in the worker; the
+    tasks are queued in the approval's own transaction (the task queue is a
+    table in the same database), so an approval is never left without them."""
     from .models import RmsExport
     from .tasks import export_to_rms, issue_approved_report
 
     report = case.police_report
     RmsExport.objects.get_or_create(report=report)
-    transaction.on_commit(lambda: issue_approved_report.enqueue(report.pk))
-    transaction.on_commit(lambda: export_to_rms.enqueue(report.pk))
+    issue_approved_report.enqueue(report.pk)
+    export_to_rms.enqueue(report.pk)

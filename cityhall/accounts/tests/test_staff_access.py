@@ -1,5 +1,7 @@
 """No staff page without a staff role and a second factor."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,7 +23,10 @@ def test_resident_is_refused(client, resident, url):
     client.force_login(resident)
     response = client.get(url)
     assert response.status_code == 403
-    assert b"You cannot open this page" in response.content or url.startswith("/es/")
+    expected = (
+        "No puede abrir esta página" if url.startswith("/es/") else "You cannot open this page"
+    )
+    assert expected in response.content.decode()
 
 
 @pytest.mark.parametrize("url", STAFF_URLS)
@@ -48,9 +53,11 @@ def test_verified_staff_reach_staff_home(staff_client):
     assert b"police_reviewer" in response.content
 
 
-def test_admin_needs_city_admin_permissions_not_just_a_role(staff_client):
-    client, _user = staff_client("city_admin")
-    assert client.get("/admin/accounts/user/").status_code == 200
+def test_admin_pages_follow_permissions_not_just_a_staff_role(staff_client):
+    admin, _user = staff_client("city_admin")
+    assert admin.get("/admin/accounts/user/").status_code == 200
+    officer, _user = staff_client("police_reviewer", email="o@staff.example.org")
+    assert officer.get("/admin/accounts/user/").status_code == 403  # no user-management permission
 
 
 def test_full_sign_in_with_enrolment(client, make_user):
@@ -155,3 +162,50 @@ def test_next_parameter_cannot_redirect_off_site(staff_client):
     client, _user = staff_client("analyst")
     response = client.get(reverse("accounts:after-login") + "?next=https://evil.example/")
     assert response["Location"] == reverse("core:staff-home")
+
+
+def _staff_urls():
+    """Every URL pattern under /staff/ and /admin/, with dummy arguments."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found = []
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern) and route.lstrip("^").startswith(
+                ("staff/", "admin/")
+            ):
+                path = re.sub(
+                    r"<(?:\w+:)?(\w+)>", lambda m: "1" if "id" in m.group(1) else "X", route
+                )
+                path = path.replace("^", "").replace("$", "").replace("\\", "")
+                if "(?P" not in path and "(" not in path:
+                    found.append("/" + path)
+        return found
+
+    return sorted(set(walk(get_resolver().url_patterns, "")))
+
+
+def test_a_resident_reaches_no_staff_url_at_all(client, resident):
+    """Enumerates the URL patterns, so a staff page added later is covered too."""
+    urls = _staff_urls()
+    assert any(u.startswith("/staff/police/") for u in urls) and "/admin/" in urls
+    client.force_login(resident)
+    for url in urls:
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 403, (url, response.status_code)
+
+
+def test_staff_without_a_second_factor_reach_no_staff_url(client, make_user):
+    officer = make_user(
+        "officer@staff.example.org",
+        roles=["police_reviewer", "police_supervisor", "finance_clerk", "city_admin"],
+    )
+    client.force_login(officer)
+    for url in _staff_urls():
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/two-factor/" in response["Location"], url

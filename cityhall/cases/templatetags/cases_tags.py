@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from cityhall.cases import registry
 
@@ -22,3 +23,24 @@ def staff_status_label(event):
         return registry.get(event.case.service).workflow.state(event.to_status).label
     except (LookupError, KeyError):
         return event.to_status
+
+
+OUTCOMES = {
+    "queued": _("queued"),
+    "delivered": _("delivered"),
+    "permanent_failure": _("refused: the address does not accept email"),
+    "technical_failure": _("could not be sent"),
+    "sent": _("sent"),
+    "retrying": _("failed, will retry"),
+    "failed": _("failed: waiting for a supervisor"),
+    "retry requested": _("sent again by a supervisor"),
+}
+
+
+@register.filter
+def outcome(value):
+    """A timeline outcome code in words ('permanent_failure' → 'refused: …')."""
+    text = str(value or "")
+    if text.startswith("skipped"):
+        return _("skipped: no records system is configured")
+    return OUTCOMES.get(text, text)

@@ -174,3 +174,15 @@ def test_workflow_tables_are_checked_when_built():
         Workflow.build(
             initial="a", states=[State("a", "A", deadline=timedelta(days=1))], transitions=[]
         )
+
+
+def test_taking_a_case_someone_holds_is_refused(submitted_case, make_user):
+    from cityhall.cases.errors import AlreadyTaken
+
+    first = make_user("a@staff.example.org", roles=["permit_reviewer"], full_name="Alex First")
+    second = make_user("b@staff.example.org", roles=["permit_reviewer"])
+    services.claim_case(case=submitted_case, actor=first)
+    services.claim_case(case=submitted_case, actor=first)  # again: still theirs, no error
+    with pytest.raises(AlreadyTaken, match="Alex First"):
+        services.claim_case(case=Case.objects.get(pk=submitted_case.pk), actor=second)
+    assert Case.objects.get(pk=submitted_case.pk).assigned_to == first

@@ -22,7 +22,8 @@ def _send(connection, to="ana@example.org", subject="Your report LP-2026-00427-K
     message.send()
 
 
-def test_mailbox_lists_and_shows_messages(client, db, mailbox):
+def test_mailbox_lists_and_shows_messages(staff_client, mailbox):
+    client, _ = staff_client("city_admin")
     _send(mailbox)
     _send(mailbox, to="other@example.org", subject="Other")
     listing = client.get("/dev/mailbox/").content.decode()
@@ -42,12 +43,20 @@ def test_mailbox_lists_and_shows_messages(client, db, mailbox):
     assert attachment["Content-Type"] == "application/pdf"
 
 
-def test_mailbox_is_hidden_when_debug_is_off(client, db, mailbox, settings):
+def test_mailbox_is_for_staff_and_hidden_when_debug_is_off(
+    client, resident, staff_client, mailbox, settings
+):
     _send(mailbox)
+    assert client.get("/dev/mailbox/").status_code == 302  # sign in first
+    client.force_login(resident)
+    assert client.get("/dev/mailbox/").status_code == 403
+    staff, _ = staff_client("analyst")
+    assert staff.get("/dev/mailbox/").status_code == 200
     settings.DEBUG = False
-    assert client.get("/dev/mailbox/").status_code == 404
+    assert staff.get("/dev/mailbox/").status_code == 404
 
 
-def test_mailbox_rejects_path_tricks(client, db, mailbox):
+def test_mailbox_rejects_path_tricks(staff_client, mailbox):
+    client, _ = staff_client("city_admin")
     assert client.get("/dev/mailbox/..%2Fsecret_key/").status_code == 404
     assert client.get("/dev/mailbox/nope/attachments/0").status_code == 404

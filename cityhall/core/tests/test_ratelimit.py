@@ -4,7 +4,7 @@ from django.test import RequestFactory
 from cityhall.core.ratelimit import allow, client_address
 
 
-def test_fixed_window_limit():
+def test_fixed_window_limit(db):
     cache.clear()
     assert [allow("t", limit=3, window_seconds=60) for _ in range(5)] == [
         True,

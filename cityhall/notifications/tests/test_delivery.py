@@ -1,3 +1,4 @@
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django_tasks_db.models import DBTaskResult
@@ -22,11 +23,19 @@ def _notify(to="ana@example.org", **extra):
     )
 
 
-def test_notify_persists_and_queues_only_after_commit(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notification = _notify()
-        assert DBTaskResult.objects.count() == 0
-    assert len(callbacks) == 1
+def test_notify_persists_with_its_delivery_task_in_one_transaction(db):
+    from django.db import transaction
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        _notify(to="rolled-back@example.org")
+        assert DBTaskResult.objects.count() == 1
+        raise Abort
+    assert not Notification.objects.exists() and not DBTaskResult.objects.exists()
+    notification = _notify()
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [notification.pk]
     assert notification.status == Status.QUEUED
     assert notification.subject == "Lost property: 2 requests are past their target"
     assert "2 requests in the Lost property queue" in notification.body_text

@@ -19,7 +19,7 @@ from cityhall.cases.errors import IllegalTransition
 from cityhall.cases.models import CaseEvent, ReferenceSequence
 from cityhall.core.models import IdempotencyRecord
 from cityhall.notifications.models import Notification
-from cityhall.police import services
+from cityhall.police import decisions, services
 from cityhall.police.models import PoliceReport, PropertyItem, RejectionReason, RmsExport
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,7 +122,7 @@ def test_eight_officers_approving_at_once_give_one_approval_and_one_number(offic
 
     def approve(i):
         report = PoliceReport.objects.select_related("case").get(pk=pk)
-        return services.approve_report(report=report, officer=officers[i])
+        return decisions.approve_report(report=report, officer=officers[i])
 
     results, errors = in_parallel(approve)
 
@@ -162,9 +162,9 @@ def test_approve_and_reject_at_once_one_decision_wins(make_user):
     def decide(i):
         report = PoliceReport.objects.select_related("case").get(pk=pk)
         if i % 2:
-            services.reject_report(report=report, officer=people[i], reason=reason, note="dup")
+            decisions.reject_report(report=report, officer=people[i], reason=reason, note="dup")
             return "rejected"
-        services.approve_report(report=report, officer=people[i])
+        decisions.approve_report(report=report, officer=people[i])
         return "approved"
 
     results, errors = in_parallel(decide)
@@ -174,8 +174,8 @@ def test_approve_and_reject_at_once_one_decision_wins(make_user):
     (outcome,) = results.values()
     report = PoliceReport.objects.select_related("case").get(pk=pk)
     assert report.case.status == outcome
-    decisions = CaseEvent.objects.filter(case=report.case, to_status__in=["approved", "rejected"])
-    assert list(decisions.values_list("to_status", flat=True)) == [outcome]
+    decided = CaseEvent.objects.filter(case=report.case, to_status__in=["approved", "rejected"])
+    assert list(decided.values_list("to_status", flat=True)) == [outcome]
     if outcome == "rejected":
         assert report.report_number is None
     else:

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cityhall.cases.models import EventKind
-from cityhall.police import services
+from cityhall.police import decisions, services
 from cityhall.police.models import PoliceReport, RmsExport
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,7 +137,7 @@ def file_report(**reporter) -> PoliceReport:
 
 def approved_report(officer) -> PoliceReport:
     report = file_report()
-    services.approve_report(report=report, officer=officer)  # its tasks are queued on commit
+    decisions.approve_report(report=report, officer=officer)  # its tasks are queued on commit
     return PoliceReport.objects.select_related("case").get(pk=report.pk)
 
 
@@ -260,7 +260,7 @@ def test_after_the_last_attempt_it_waits_for_a_supervisor_who_sends_it_again(
         assert json.loads(accepted["body"])["report_number"] == report.report_number
     export.refresh_from_db()
     assert export.status == "sent"
-    assert export_outcomes(report) == ["retrying", "retrying", "failed", "sent"]
+    assert export_outcomes(report) == ["retrying", "retrying", "failed", "retry requested", "sent"]
     after = client.get("/staff/police/export-errors/").content.decode()
     assert report.report_number not in after
     assert "Every approved report reached the records system." in after

@@ -8,7 +8,7 @@ from cityhall.cases.errors import IllegalTransition, NotAllowed
 from cityhall.cases.models import Case, EventKind
 from cityhall.cases.references import parse_reference
 from cityhall.notifications.models import Notification
-from cityhall.police import services
+from cityhall.police import decisions, services
 from cityhall.police.models import PoliceReport, PoliceSettings, RmsExport
 from cityhall.police.selectors import flags_for, search_serial
 from cityhall.police.services import ReportError
@@ -145,19 +145,22 @@ def test_sent_reports_cannot_be_changed(file_report):
         services.add_item(report=report, item=bike())
 
 
-def test_approval_gives_a_permanent_number_and_queues_pdf_email_and_export(
-    file_report, officer, django_capture_on_commit_callbacks
-):
+def test_approval_gives_a_permanent_number_and_queues_pdf_email_and_export(file_report, officer):
+    from django_tasks_db.models import DBTaskResult
+
     report = file_report()
-    with django_capture_on_commit_callbacks() as callbacks:
-        number = services.approve_report(report=report, officer=officer)
+    number = decisions.approve_report(report=report, officer=officer)
     assert number.startswith("PD-") and parse_reference(number)
     case = Case.objects.get(pk=report.case_id)
     assert case.status == "approved" and case.decided_by == officer
     assert RmsExport.objects.filter(report=report).exists()
-    assert len(callbacks) == 2  # the PDF + email task and the records-system task
+    queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert {
+        "cityhall.police.tasks.issue_approved_report",
+        "cityhall.police.tasks.export_to_rms",
+    } <= queued
     with pytest.raises(IllegalTransition):
-        services.approve_report(report=report, officer=officer)
+        decisions.approve_report(report=report, officer=officer)
     assert PoliceReport.objects.get(pk=report.pk).report_number == number
 
 
@@ -169,7 +172,7 @@ def test_issuing_the_approved_report_pdf_and_email(file_report, officer):
     from cityhall.police.tasks import issue_approved_report
 
     report = file_report(reporter_changes={"language": "en"})
-    services.approve_report(report=report, officer=officer)
+    decisions.approve_report(report=report, officer=officer)
     assert issue_approved_report.call(report.pk) == "issued"
     assert issue_approved_report.call(report.pk) == "already issued"
     email = Notification.objects.get(kind="police_approved")
@@ -197,16 +200,16 @@ def test_reviewer_cannot_approve_above_the_supervisor_limit(file_report, officer
     settings.save()
     report = file_report()
     with pytest.raises(ReportError, match="supervisor"):
-        services.approve_report(report=report, officer=officer)
-    services.refer_to_supervisor(report=report, officer=officer, note="Expensive bike")
+        decisions.approve_report(report=report, officer=officer)
+    decisions.refer_to_supervisor(report=report, officer=officer, note="Expensive bike")
     assert Case.objects.get(pk=report.case_id).status == "supervisor_review"
-    services.approve_report(report=report, officer=supervisor)
+    decisions.approve_report(report=report, officer=supervisor)
     assert Case.objects.get(pk=report.case_id).status == "approved"
 
 
 def test_reject_with_reason_and_private_note(file_report, officer, rejection_reason):
     report = file_report()
-    services.reject_report(
+    decisions.reject_report(
         report=report, officer=officer, reason=rejection_reason, note="Happened in Glendale"
     )
     case = Case.objects.get(pk=report.case_id)
@@ -219,7 +222,9 @@ def test_reject_with_reason_and_private_note(file_report, officer, rejection_rea
 
 def test_request_information_amend_and_resubmit(file_report, officer):
     report = file_report()
-    services.request_information(report=report, officer=officer, message="What colour is the bike?")
+    decisions.request_information(
+        report=report, officer=officer, message="What colour is the bike?"
+    )
     case = Case.objects.get(pk=report.case_id)
     assert case.status == "info_requested" and case.deadline_at
     email = Notification.objects.get(kind="police_info_requested")
@@ -235,7 +240,7 @@ def test_no_answer_reminds_then_closes(file_report, officer):
     from cityhall.cases.services import process_deadlines
 
     report = file_report()
-    services.request_information(report=report, officer=officer, message="Serial number?")
+    decisions.request_information(report=report, officer=officer, message="Serial number?")
     deadline = Case.objects.get(pk=report.case_id).deadline_at
     process_deadlines(now=deadline - timedelta(days=2))
     assert Notification.objects.filter(kind="police_info_reminder").count() == 1
@@ -248,21 +253,21 @@ def test_only_police_roles_decide(file_report, make_user):
     clerk = make_user("clerk@staff.example.org", roles=["finance_clerk"])
     report = file_report()
     with pytest.raises(NotAllowed):
-        services.approve_report(report=report, officer=clerk)
+        decisions.approve_report(report=report, officer=clerk)
     assert Case.objects.get(pk=report.case_id).status == "submitted"
 
 
 def test_officer_recodes_categories_before_approval(file_report, officer):
     report = file_report()
     item = report.items.get()
-    assert services.recode_items(report=report, officer=officer, categories={item.pk: "76"}) == 1
+    assert decisions.recode_items(report=report, officer=officer, categories={item.pk: "76"}) == 1
     item.refresh_from_db()
     assert item.category == "76"
     assert report.case.events.filter(
         kind=EventKind.AMENDED, payload__categories__isnull=False
     ).exists()
     with pytest.raises(ReportError):
-        services.recode_items(report=report, officer=officer, categories={item.pk: "99"})
+        decisions.recode_items(report=report, officer=officer, categories={item.pk: "99"})
 
 
 def test_counter_reports_are_recorded_as_such(file_report, officer):
@@ -276,7 +281,7 @@ def test_flags_duplicate_serial_stolen_and_high_value(file_report, officer):
     settings.high_value_flag_cents = 50_000
     settings.save()
     first = file_report(items=[bike(value_cents=10_000)])
-    services.approve_report(report=first, officer=officer)
+    decisions.approve_report(report=first, officer=officer)
     second = file_report(
         reporter_changes={"email": "other@example.org", "phone": "(310) 555-0100"},
         items=[
@@ -303,3 +308,48 @@ def test_serial_search_ignores_spaces_dashes_and_case(file_report):
         assert [i.report_id for i in search_serial(typed)] == [report.pk]
     assert not list(search_serial("WTU123"))
     assert not list(search_serial("---"))
+
+
+def test_sweeper_requeues_an_approval_whose_pdf_task_was_lost(file_report, officer):
+    from django_tasks_db.models import DBTaskResult
+
+    from cityhall.police.tasks import issue_approved_report, sweep_approved_reports
+
+    report = file_report()
+    decisions.approve_report(report=report, officer=officer)
+    DBTaskResult.objects.all().delete()  # the PDF task was lost
+    assert sweep_approved_reports.call() == {"documents": 0, "exports": 0}  # too recent to judge
+    Case.objects.filter(pk=report.case_id).update(decided_at=timezone.now() - timedelta(minutes=11))
+    assert sweep_approved_reports.call()["documents"] == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="issue_approved_report").count() == 1
+    issue_approved_report.call(report.pk)
+    assert sweep_approved_reports.call()["documents"] == 0
+
+
+def test_rms_url_without_a_secret_is_a_configuration_error(settings):
+    from cityhall.police.checks import rms_configuration
+
+    settings.CITYHALL_RMS_URL = "https://rms.example.org/intake"
+    settings.CITYHALL_RMS_SECRET = ""
+    assert [e.id for e in rms_configuration(None)] == ["cityhall.police.E001"]
+    settings.CITYHALL_RMS_SECRET = "s3cret"
+    assert rms_configuration(None) == []
+
+
+def test_the_access_log_outlives_a_purged_report(file_report, officer, settings):
+    from cityhall.cases.models import PersonalDataView
+    from cityhall.cases.services import record_personal_data_view
+
+    report = file_report()
+    record_personal_data_view(case=report.case, viewer=officer, what="police report")
+    reference = report.case.reference
+    report.case.delete()
+    view = PersonalDataView.objects.get()
+    assert (view.case, view.case_reference, view.viewer) == (None, reference, officer)
+
+
+def test_serial_search_puts_exact_matches_first(file_report):
+    loose = file_report(items=[bike(serial_number="wtu-123-g4567")])
+    exact = file_report(reporter_changes={"email": "b@example.org", "phone": "(310) 555-0100"})
+    assert [i.report_id for i in search_serial("WTU 123 G4567")] == [exact.pk, loose.pk]
+    assert [i.report_id for i in search_serial("wtu-123-g4567")] == [loose.pk, exact.pk]

@@ -316,12 +316,12 @@ def test_save_and_come_back_later(client, db, settings):
 
 def test_amend_after_a_request_for_information(client, db, make_user):
     from cityhall.cases.selectors import tracking_token
-    from cityhall.police import services
+    from cityhall.police import decisions
 
     report = draft(client)
     client.post(reverse("police:check"), {"declaration": "on"})
     officer = make_user("o@staff.example.org", roles=["police_reviewer"])
-    services.request_information(report=report, officer=officer, message="What colour is it?")
+    decisions.request_information(report=report, officer=officer, message="What colour is it?")
     resident = client.__class__()
     token = tracking_token(report.case)
     status = resident.get(reverse("cases:track-status", args=[token])).content.decode()
@@ -448,3 +448,56 @@ def test_location_pin_is_kept_and_checked(client, db):
     assert response.status_code == 200  # refused, with the message in the summary
     report.refresh_from_db()
     assert str(report.latitude) == "34.053691"
+
+
+def test_the_generic_case_pages_cannot_bypass_the_police_rules(staff_client, file_report):
+    report = file_report()
+    client, _ = staff_client("police_reviewer")
+    page = client.get(reverse("cases:staff-case", args=[report.case.reference]))
+    assert page["Location"] == reverse("police:staff-report", args=[report.case.reference])
+    response = client.post(
+        reverse("cases:transition", args=[report.case.reference]), {"transition": "approve"}
+    )
+    assert response.status_code == 404
+    report.refresh_from_db()
+    assert report.case.status == "submitted" and report.report_number is None
+
+
+def test_error_summary_links_reach_radio_and_date_fields(client, db):
+    eligible(client)
+    about_you(client)
+    body = client.post(
+        reverse("police:incident"), incident_data(kind="", from_date_1="")
+    ).content.decode()
+    assert 'href="#id_kind_0"' in body and 'id="id_kind_0"' in body
+    assert 'href="#id_from_date_0"' in body and 'id="id_from_date_0"' in body
+    assert "<title>Error:" in body
+
+
+def test_date_boxes_with_an_error_say_so(client, db):
+    eligible(client)
+    about_you(client)
+    body = client.post(reverse("police:incident"), incident_data(from_date_1="")).content.decode()
+    box = re.search(r'<input[^>]*name="from_date_1"[^>]*>', body).group(0)
+    assert (
+        'aria-invalid="true"' in box and "usa-input--error" in box and "id_from_date_error" in box
+    )
+
+
+def test_a_phone_caller_without_email_can_be_filed_for(staff_client):
+    client, _officer = staff_client("police_reviewer")
+    client.post(reverse("police:counter-start"), {"channel": "phone"})
+    response = about_you(client, email="")
+    assert response.status_code == 302, response.content.decode()[:500]
+    client.post(reverse("police:incident"), incident_data())
+    client.post(reverse("police:narrative"), {"narrative": "Lost on the bus."})
+    client.post(reverse("police:item-add"), item_data())
+    client.post(reverse("police:check"), {"declaration": "on"})
+    case = Case.objects.get()
+    assert (case.channel, case.status, case.contact_email) == ("phone", "submitted", "")
+    assert not Notification.objects.filter(case=case).exists()
+
+
+def test_online_reports_still_need_an_email(client, db):
+    eligible(client)
+    assert "Enter your email address." in about_you(client, email="").content.decode()

@@ -33,3 +33,10 @@ document.querySelectorAll("[data-geolocate]").forEach(function (box) {
     );
   });
 });
+
+// After a failed submit, take keyboard and screen-reader focus to the list of
+// problems (GOV.UK's error summary pattern); its links lead to each field.
+(function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

@@ -1,0 +1,41 @@
+"""Background work for payments. Each task takes ids, re-reads rows and is safe to run twice."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def deliver_sandbox_event(event_id: str) -> str:
+    """The sandbox provider calling CityHall's webhook, as a real provider would."""
+    from .providers.sandbox import deliver_event
+
+    return deliver_event(event_id)
+
+
+@task()
+def send_receipt(payment_id: int) -> str:
+    from .services_payments import send_receipt as run
+
+    return run(payment_id)
+
+
+@task()
+def send_refund(refund_id: int) -> str:
+    from .services_refunds import send_refund as run
+
+    return run(refund_id).status
+
+
+@task()
+def sweep_pending_checkouts() -> int:
+    from .services_payments import sweep_pending_checkouts as run
+
+    return run()
+
+
+@task()
+def retry_pending_refunds() -> int:
+    from .services_refunds import retry_pending_refunds as run
+
+    return run()
