@@ -379,7 +379,8 @@ def part_approvals(args, env) -> dict:
     officer = User.objects.get(pk=officer.pk)  # fresh role cache
 
     n = args.approvals
-    print(f"\nPart 2: {n} submitted reports approved, PDF and email by one worker")
+    who = "one worker" if args.task_workers == 1 else f"{args.task_workers} workers"
+    print(f"\nPart 2: {n} submitted reports approved, PDF and email by {who}")
     start = timezone.now() - timedelta(days=1)
     created = time.perf_counter()
     reports = [
@@ -415,11 +416,14 @@ def part_approvals(args, env) -> dict:
     Notification.objects.filter(status="queued").update(status="delivered")
 
     worker_env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}"}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "cityhall.cli", "worker", "--verbosity", "0"],
-        cwd=ROOT,
-        env=worker_env,
-    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cityhall.cli", "worker", "--verbosity", "0"],
+            cwd=ROOT,
+            env=worker_env,
+        )
+        for _ in range(args.task_workers)
+    ]
     time.sleep(3)  # the worker is polling, as in production
     approved_at: dict[str, float] = {}
     first = time.perf_counter()
@@ -435,11 +439,13 @@ def part_approvals(args, env) -> dict:
                 break
         time.sleep(0.05)
     finished = max(inbox.arrived.values()) if inbox.arrived else time.perf_counter()
-    worker.terminate()
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
     controller.stop()
 
     arrived = {k: v for k, v in inbox.arrived.items() if k in approved_at}
@@ -510,6 +516,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15)
     parser.add_argument("--bare-duration", type=float, default=10)
     parser.add_argument("--approvals", type=int, default=300)
+    parser.add_argument(
+        "--task-workers", type=int, default=1, help="`cityhall worker` processes in part 2"
+    )
     parser.add_argument("--skip-submissions", action="store_true")
     parser.add_argument("--skip-approvals", action="store_true")
     args = parser.parse_args()

@@ -10,7 +10,6 @@ from cityhall.core.money import format_cents
 from cityhall.documents.pdf import Section, Signature, Table
 
 from .nibrs import PROPERTY_DESCRIPTIONS, plain_label
-from .validation import display_phone
 
 
 def _when(value) -> str:
@@ -18,7 +17,10 @@ def _when(value) -> str:
 
 
 def approved_report_content(report) -> dict:
-    """Keyword arguments for documents.services.issue_document."""
+    """Keyword arguments for documents.services.issue_document.
+
+    No email or phone: anyone holding the verification code can read the
+    document online, so it carries only what an insurer or bank needs."""
     case = report.case
     with translation.override(case.language):
         items = list(report.items.all())
@@ -59,8 +61,6 @@ def approved_report_content(report) -> dict:
                     heading=_("Person reporting"),
                     facts=(
                         (_("Name"), report.full_name),
-                        (_("Email"), report.email),
-                        (_("Phone"), display_phone(report.phone)),
                         (_("Address"), report.address),
                     ),
                 ),

@@ -26,6 +26,11 @@ urlpatterns = [
     path("staff/police/file/", views_staff.counter_start, name="counter-start"),
     path("staff/police/<str:reference>/", views_staff.report_page, name="staff-report"),
     path("staff/police/<str:reference>/approve/", views_staff.approve, name="approve"),
+    path(
+        "staff/police/<str:reference>/documents/<str:code>.pdf",
+        views_staff.document_pdf,
+        name="document",
+    ),
     path("staff/police/<str:reference>/reject/", views_staff.reject, name="reject"),
     path(
         "staff/police/<str:reference>/request-info/", views_staff.request_info, name="request-info"

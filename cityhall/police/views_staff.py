@@ -245,3 +245,21 @@ def counter_start(request):
         request.session.pop(DRAFT_KEY, None)
         return redirect("police:about-you")
     return render(request, "police/staff/counter_start.html")
+
+
+@police_staff
+@require_GET
+def document_pdf(request, reference, code):
+    """An issued report, for officers: the read is logged like every other."""
+    from django.http import FileResponse
+
+    report = _report(reference)
+    document = report.case.documents.filter(verification_code=code).first()
+    if document is None:
+        raise Http404
+    record_personal_data_view(case=report.case, viewer=request.user, what=f"document {code}")
+    return FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        filename=f"{document.kind}-{code}.pdf",
+    )

@@ -262,3 +262,85 @@ def test_other_resident_pages_pass_axe(page, language, file_report_factory=None)
     page.locator("main form button[type=submit]").click()
     page.locator("#error-summary").wait_for()
     check_page(page, f"{language}-track-errors")
+
+
+def _staff_sign_in(page, make_user, role, email):
+    user = make_user(email, roles=[role], password="correct horse battery")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    page.goto(page.base + "/accounts/sign-in/")
+    page.fill("[name=username]", email)
+    page.fill("[name=password]", "correct horse battery")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile("/two-factor/"))
+    page.fill("[name=code]", current_totp(device))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile("/staff/"))
+    return user
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_save_remove_and_expired_link_pages_pass_axe(page, language):
+    from unittest import mock
+
+    from django.core import signing
+
+    from cityhall.police.journey import RESUME_SALT
+
+    t = TEXT[language]
+    prefix = "/es" if language == "es" else ""
+    page.goto(page.base + prefix + "/police/report/")
+    page.get_by_role("button", name=t["start"], exact=True).click()
+    for value in ["no", "lost", "yes"]:
+        choose(page, "answer", value)
+        page.get_by_role("button", name=t["continue"], exact=True).click()
+    page.fill("[name=first_name]", "Ana")
+    page.fill("[name=last_name]", "Ruiz")
+    page.fill("[name=email]", "ana@example.org")
+    page.fill("[name=phone]", "2135550147")
+    with page.expect_navigation():
+        page.locator("button[name=save_for_later]").click()
+    assert PoliceReport.objects.exists()
+    check_page(page, f"{language}-saved")
+    page.goto(page.base + prefix + "/police/report/items/add/")
+    page.select_option("[name=category]", "25")
+    page.fill("[name=description]", "Wallet")
+    page.fill("[name=value]", "20")
+    page.get_by_role("button", name=t["save_item"], exact=True).click()
+    page.wait_for_url(re.compile("/items/$"))
+    page.locator("a[href*='/remove/']").first.click()
+    page.wait_for_url(re.compile("/remove/"))
+    check_page(page, f"{language}-remove-item")
+
+    report = PoliceReport.objects.get()
+    with mock.patch("django.core.signing.time.time", return_value=0):
+        old = signing.dumps(report.case.public_id.hex, salt=RESUME_SALT)
+    page.goto(page.base + prefix + f"/police/report/resume/{old}/")
+    check_page(page, f"{language}-link-expired")
+
+
+def test_officer_forms_serial_search_and_export_errors_pass_axe(page, make_user):
+    from cityhall.police import services
+    from cityhall.police.models import RmsExport
+
+    from .conftest import bike, incident, reporter
+
+    report = services.file_report(
+        reporter=reporter(), incident=incident(), items=[bike()], declaration_accepted=True
+    )
+    _staff_sign_in(page, make_user, "police_supervisor", "sergeant@staff.example.org")
+    page.goto(page.base + f"/staff/police/{report.case.reference}/")
+    for summary in page.locator("main details summary").all():
+        summary.click()
+    check_page(page, "officer-forms-open")
+    page.goto(page.base + "/staff/police/serial-search/?serial=wtu-123-g4567")
+    check_page(page, "serial-search")
+    from cityhall.police import decisions
+
+    officer = make_user("o2@staff.example.org", roles=["police_supervisor"], full_name="Sgt Two")
+    decisions.approve_report(report=report, officer=officer)
+    RmsExport.objects.filter(report=report).update(
+        status=RmsExport.Status.FAILED, attempts=6, last_error="HTTP 503"
+    )
+    page.goto(page.base + "/staff/police/export-errors/")
+    assert report.report_number in page.inner_text("main")
+    check_page(page, "export-errors")

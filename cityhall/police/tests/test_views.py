@@ -501,3 +501,21 @@ def test_a_phone_caller_without_email_can_be_filed_for(staff_client):
 def test_online_reports_still_need_an_email(client, db):
     eligible(client)
     assert "Enter your email address." in about_you(client, email="").content.decode()
+
+
+def test_officers_open_issued_reports_through_a_logged_page(staff_client, file_report):
+    from cityhall.police import decisions
+    from cityhall.police.tasks import issue_approved_report
+
+    report = file_report()
+    client, officer = staff_client("police_reviewer")
+    decisions.approve_report(report=report, officer=officer)
+    issue_approved_report.call(report.pk)
+    code = report.case.documents.get().verification_code
+    page = client.get(reverse("police:staff-report", args=[report.case.reference])).content.decode()
+    url = reverse("police:document", args=[report.case.reference, code])
+    assert url in page
+    PersonalDataView.objects.all().delete()
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert PersonalDataView.objects.get().what == f"document {code}"
