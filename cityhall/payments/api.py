@@ -96,7 +96,7 @@ def fee_estimate(request, payload: FeeEstimateIn):
         )
     except PaymentError as error:
         raise _error(error) from error
-    language = translation.get_language()
+    language = payload.language
     return {
         "schedule": estimate.schedule.code,
         "schedule_name": estimate.schedule.name(language),

@@ -11,13 +11,13 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from cityhall.core.registry import CasePanel, StaffQueue, registry
-        from cityhall.core.roles import FINANCE_CLERK
+        from cityhall.core.roles import CITY_ADMIN, FINANCE_CLERK
         from cityhall.documents.kinds import register_kind
 
         from . import selectors, tasks
         from .demo import seed
 
-        finance = frozenset({FINANCE_CLERK})
+        finance = frozenset({FINANCE_CLERK, CITY_ADMIN})  # administrators may look
         registry.add_queue(
             StaffQueue(
                 title=_("Invoices and payments"),

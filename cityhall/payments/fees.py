@@ -102,8 +102,11 @@ def _rate(resident_value, non_resident_value, resident: bool):
     return resident_value if resident or non_resident_value is None else non_resident_value
 
 
-def _number(quantity: Decimal) -> str:
-    return formats.number_format(quantity.normalize() if quantity % 1 else int(quantity))
+def _number(value) -> str:
+    # As money is shown (core.money): US separators in both languages.
+    if isinstance(value, Decimal):
+        value = value.normalize() if value % 1 else int(value)
+    return f"{value:,}"
 
 
 def _bounded(rule: FeeRule, amount: int) -> int:
@@ -167,7 +170,7 @@ def _line(rule: FeeRule, item: FeeItem, index: int, resident: bool) -> FeeLine:
                 shown = (
                     format_cents(value)
                     if rule.value_in_cents
-                    else f"{formats.number_format(value, force_grouping=True)} {rule.unit(language)}".strip()
+                    else f"{_number(value)} {rule.unit(language)}".strip()
                 )
                 details[language] = _("on %(value)s") % {"value": shown}
             else:

@@ -30,7 +30,7 @@ def receipt_content(payment) -> dict:
         ]
         if payment.card_last4:
             facts.append((_("Card"), _("ending in %(last4)s") % {"last4": payment.card_last4}))
-        facts.append((_("Paid through"), get_provider(payment.provider).label))
+        facts.append((_("Paid through"), str(get_provider(payment.provider).label)))
         if payment.provider_reference:
             facts.append((_("Payment reference"), payment.provider_reference))
         rows = tuple(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -32,6 +33,7 @@ class FeeEstimateIn(Schema):
     )
     resident: bool = True
     items: list[FeeItemIn] = Field(min_length=1, max_length=50)
+    language: Literal["en", "es"] = Field(default="en", description="For the descriptions")
 
 
 class FeeLineOut(Schema):

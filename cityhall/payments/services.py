@@ -36,7 +36,7 @@ from .models import (
     Payment,
     PaymentStatus,
 )
-from .providers import ProviderError, default_provider, get_provider
+from .providers import ProviderError, default_provider
 
 logger = logging.getLogger(__name__)
 
@@ -200,14 +200,10 @@ def _close_pending_checkouts(invoice: Invoice) -> None:
         status=PaymentStatus.EXPIRED, completed_at=timezone.now()
     )
 
-    def expire_at_providers():
-        for payment in pending:
-            try:
-                get_provider(payment.provider).expire_checkout(payment)
-            except Exception:  # best effort: the payment is already expired here
-                logger.exception("could not expire checkout %s", payment.checkout_reference)
+    from .tasks import expire_checkout
 
-    transaction.on_commit(expire_at_providers)
+    for payment in pending:
+        expire_checkout.enqueue(payment.pk)
 
 
 @transaction.atomic

@@ -137,8 +137,8 @@ def _succeed(invoice: Invoice, payment: Payment, outcome: Outcome, source: str) 
         )
         from .tasks import send_receipt
 
-        payment_id = payment.pk
-        transaction.on_commit(lambda: send_receipt.enqueue(payment_id))
+        # Queued in this transaction: the task exists exactly when the payment does.
+        send_receipt.enqueue(payment.pk)
         return APPLIED
     return _unapplied(invoice, payment, received, currency, flag, source)
 
@@ -190,8 +190,7 @@ def _unapplied(invoice, payment, received: int, currency: str, flag: str, source
         public=False,
     )
     logger.warning("payment %s for %s not applied: %s", payment.pk, invoice.number, flag)
-    refund_id = refund.pk
-    transaction.on_commit(lambda: send_refund.enqueue(refund_id))
+    send_refund.enqueue(refund.pk)
     return UNAPPLIED
 
 
@@ -268,18 +267,30 @@ def receive_webhook(*, provider: Provider, body: bytes, headers) -> str:
     return outcome
 
 
-def sweep_pending_checkouts(*, now=None) -> int:
-    """Asks providers about checkouts past their expiry (a lost webhook must not
-    leave a paid invoice open); the answer is applied like a webhook's."""
+def sweep_pending_checkouts(*, now=None) -> dict:
+    """Safety net run by the worker. Asks providers about checkouts past their
+    expiry (a lost webhook must not leave a paid invoice open; the answer is
+    applied like a webhook's), and queues again receipts whose task failed."""
+    from .tasks import send_receipt
+
     now = now or timezone.now()
-    stale = Payment.objects.filter(
-        status=PaymentStatus.PENDING, expires_at__lt=now - timedelta(minutes=5)
-    ).exclude(checkout_reference="")[:500]
-    count = 0
+    stale = list(
+        Payment.objects.filter(
+            status=PaymentStatus.PENDING, expires_at__lt=now - timedelta(minutes=5)
+        ).exclude(checkout_reference="")[:500]
+    )
     for payment in stale:
         refresh_payment(payment)
-        count += 1
-    return count
+    unsent = list(
+        Payment.objects.filter(
+            status=PaymentStatus.SUCCEEDED,
+            receipt_emailed_at__isnull=True,
+            completed_at__lt=now - timedelta(minutes=10),
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in unsent:
+        send_receipt.enqueue(pk)
+    return {"checkouts": len(stale), "receipts": len(unsent)}
 
 
 def issue_receipt(payment: Payment):

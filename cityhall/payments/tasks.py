@@ -28,7 +28,7 @@ def send_refund(refund_id: int) -> str:
 
 
 @task()
-def sweep_pending_checkouts() -> int:
+def sweep_pending_checkouts() -> dict:
     from .services_payments import sweep_pending_checkouts as run
 
     return run()
@@ -39,3 +39,17 @@ def retry_pending_refunds() -> int:
     from .services_refunds import retry_pending_refunds as run
 
     return run()
+
+
+@task()
+def expire_checkout(payment_id: int) -> str:
+    """Closes a checkout at its provider (best effort: the payment is already
+    expired here, and a payment that slips through is refunded automatically)."""
+    from .models import Payment
+    from .providers import get_provider
+
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or not payment.checkout_reference:
+        return "nothing to do"
+    get_provider(payment.provider).expire_checkout(payment)
+    return "expired"

@@ -1,9 +1,8 @@
 """Finance staff pages under /staff/payments/: invoices, payments, flagged payments,
 refunds, waivers, cancellations and the daily reconciliation.
 
-Finance clerks act; city administrators may look (role_required always lets
-them in) but every action checks for the finance clerk role, here and again
-in the service.
+Finance clerks act; city administrators may look, but every action checks
+for the finance clerk role, here and again in the service.
 """
 
 from __future__ import annotations
@@ -21,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cityhall.accounts.guards import role_required
 from cityhall.cases import registry as cases_registry
 from cityhall.cases.errors import CaseError
 from cityhall.cases.services import record_personal_data_view
-from cityhall.core.roles import FINANCE_CLERK
+from cityhall.core.guards import role_required
+from cityhall.core.roles import CITY_ADMIN, FINANCE_CLERK
 
 from . import selectors, services, services_payments, services_refunds
 from .forms import ReconciliationForm, RefundForm, ResolveFlagForm, VoidForm, WaiverForm
@@ -33,7 +32,8 @@ from .ledger import format_money
 from .models import Invoice, InvoiceStatus, Payment, PaymentStatus, RefundStatus
 from .providers import PROVIDER_NAMES
 
-finance_staff = role_required(FINANCE_CLERK)
+# City administrators may look; only finance clerks act.
+finance_staff = role_required(FINANCE_CLERK, CITY_ADMIN)
 PER_PAGE = 50
 
 

@@ -209,7 +209,13 @@ def _item_fields(item: ItemInput, kind: str) -> dict:
 
 @transaction.atomic
 def update_item(
-    *, report: PoliceReport, item_id: int, item: ItemInput, photo=None, uploaded_by=None
+    *,
+    report: PoliceReport,
+    item_id: int,
+    item: ItemInput,
+    photo=None,
+    remove_photo: bool = False,
+    uploaded_by=None,
 ) -> PropertyItem:
     _editable(report)
     _check_item(item)
@@ -222,6 +228,8 @@ def update_item(
         existing.photo = cases.attach_file(
             case=report.case, clean=photo, purpose="item-photo", uploaded_by=uploaded_by
         )
+    elif remove_photo:
+        existing.photo = None  # the file stays with the case's other uploads, off the report
     existing.save()
     _refresh_total(report)
     return existing

@@ -91,6 +91,7 @@ def item_form(request, item_id=None):
                     item_id=existing.pk,
                     item=item_input(form.cleaned_data),
                     photo=form.cleaned_data["photo"],
+                    remove_photo=form.cleaned_data.get("remove_photo", False),
                     uploaded_by=uploaded_by,
                 )
             else:

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from cityhall.payments.models_sandbox import SandboxEvent, SandboxRefund, SandboxSession
 
@@ -135,7 +136,7 @@ def _outcome(snapshot: dict) -> Outcome:
 
 class SandboxProvider:
     name = "sandbox"
-    label = "Sandbox (test)"
+    label = _("Sandbox (test, no money moves)")
 
     def create_checkout(self, *, payment, invoice, success_url, cancel_url, language) -> Checkout:
         from cityhall.payments.selectors import line_rows
@@ -319,7 +320,7 @@ def _queue_event(session: SandboxSession, event_type: str) -> SandboxEvent:
             "data": {"object": _snapshot(session)},
         },
     )
-    transaction.on_commit(lambda: deliver_sandbox_event.enqueue(event_id))
+    deliver_sandbox_event.enqueue(event_id)
     return event
 
 

@@ -43,12 +43,19 @@ def _payment_settings(settings):
     settings.CITYHALL_CONVENIENCE_FEE_CENTS = 0
     settings.CITYHALL_CONVENIENCE_FEE_BPS = 0
     settings.CITYHALL_SANDBOX_WEBHOOK_SECRET = "sandbox-test-secret"
-    cache.clear()  # rate limits
+
+
+@pytest.fixture
+def fresh_cache(transactional_db):
+    """Rate limits live in the database cache, which transactional tests do not roll back."""
+    cache.clear()
     yield
     cache.clear()
 
 
-def make_schedule(code=SCHEDULE, effective_from=date(2020, 1, 1), *, flat=5000, non_resident_flat=7500):
+def make_schedule(
+    code=SCHEDULE, effective_from=date(2020, 1, 1), *, flat=5000, non_resident_flat=7500
+):
     schedule = FeeSchedule.objects.create(
         code=code,
         name_en="Permit fees",
@@ -112,7 +119,9 @@ def make_schedule(code=SCHEDULE, effective_from=date(2020, 1, 1), *, flat=5000, 
         non_resident_base_cents=15000,
         non_resident_per_step_cents=4000,
     )
-    FeeTier.objects.create(rule=area, lower_bound=2000, base_cents=20000, per_step_cents=1000, step=1000)
+    FeeTier.objects.create(
+        rule=area, lower_bound=2000, base_cents=20000, per_step_cents=1000, step=1000
+    )
     return schedule
 
 
@@ -193,7 +202,9 @@ def start_and_pay(client, invoice, *, card="4242 4242 4242 4242", language_prefi
     return payment, back
 
 
-def signed(body: dict | bytes, *, secret="sandbox-test-secret", timestamp=None) -> tuple[bytes, dict]:
+def signed(
+    body: dict | bytes, *, secret="sandbox-test-secret", timestamp=None
+) -> tuple[bytes, dict]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     stamp = int(time.time()) if timestamp is None else timestamp
     return raw, {"HTTP_SANDBOX_SIGNATURE": sandbox.sign(raw, secret=secret, timestamp=stamp)}
@@ -279,7 +290,9 @@ class FakeStripe:
                 self._handle("POST")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -331,7 +344,9 @@ class FakeStripe:
         if match:
             session = self.sessions.get(match.group(1))
             if session is None:
-                return 404, {"error": {"type": "invalid_request_error", "message": "No such session"}}
+                return 404, {
+                    "error": {"type": "invalid_request_error", "message": "No such session"}
+                }
             if match.group(2) and method == "POST":
                 if session["status"] == "open":
                     session["status"] = "expired"
@@ -345,7 +360,9 @@ class FakeStripe:
                 "amount": int(form["amount"]),
                 "payment_intent": form.get("payment_intent"),
                 "metadata": {
-                    k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")
+                    k[len("metadata[") : -1]: v
+                    for k, v in form.items()
+                    if k.startswith("metadata[")
                 },
             }
             self.refunds[refund["id"]] = refund
@@ -368,7 +385,11 @@ class FakeStripe:
                         "available_on": session.get("available_on"),
                     },
                 },
-                "payment_method": {"id": "pm_1", "object": "payment_method", "card": {"last4": "4242"}},
+                "payment_method": {
+                    "id": "pm_1",
+                    "object": "payment_method",
+                    "card": {"last4": "4242"},
+                },
             }
         return body
 

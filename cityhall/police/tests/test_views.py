@@ -519,3 +519,17 @@ def test_officers_open_issued_reports_through_a_logged_page(staff_client, file_r
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
     assert PersonalDataView.objects.get().what == f"document {code}"
+
+
+def test_a_photo_can_be_replaced_or_removed(client, db):
+    eligible(client)
+    about_you(client)
+    photo = SimpleUploadedFile("bike.jpg", _jpeg(), content_type="image/jpeg")
+    client.post(reverse("police:item-add"), {**item_data(), "photo": photo})
+    item = PoliceReport.objects.get().items.get()
+    assert item.photo
+    page = client.get(reverse("police:item-edit", args=[item.pk])).content.decode()
+    assert "Remove the photo" in page
+    client.post(reverse("police:item-edit", args=[item.pk]), {**item_data(), "remove_photo": "on"})
+    item.refresh_from_db()
+    assert item.photo is None
