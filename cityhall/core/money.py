@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils.formats import number_format
-
 
 class InvalidAmount(ValueError):
     pass
@@ -25,12 +23,12 @@ def parse_dollars(text: str) -> int:
 
 
 def format_cents(cents: int | None, *, currency: str = "USD") -> str:
-    """$1,299.50 in the active language's number format ($1.299,50 is not used in the US)."""
+    """$1,299.50: US dollars are written the US way in English and Spanish alike."""
     if cents is None:
         return ""
     sign = "-" if cents < 0 else ""
     dollars = Decimal(abs(cents)) / 100
-    return f"{sign}${number_format(dollars, decimal_pos=2, use_l10n=False, force_grouping=True)}"
+    return f"{sign}${dollars:,.2f}"
 
 
 def dollars_input(cents: int | None) -> str:

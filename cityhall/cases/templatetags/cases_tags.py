@@ -34,6 +34,13 @@ OUTCOMES = {
     "retrying": _("failed, will retry"),
     "failed": _("failed: waiting for a supervisor"),
     "retry requested": _("sent again by a supervisor"),
+    "issued": _("issued"),
+    "paid": _("paid"),
+    "unapplied": _("not applied: refunded in full"),
+    "declined": _("declined"),
+    "refunded": _("refunded"),
+    "waived": _("waived"),
+    "cancelled": _("cancelled"),
 }
 
 
