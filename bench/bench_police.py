@@ -38,6 +38,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -326,23 +327,34 @@ def part_submissions(args, env, var: str) -> dict:
 
 
 class Inbox:
-    """Counts emails carrying a PDF, by the report number in the PDF's file name."""
+    """Counts emails carrying the report PDF, by the report number in the file name.
+
+    The first such email is parsed in full (a real application/pdf part that
+    starts with %PDF); the rest are matched on the raw bytes, so the receiver
+    (in this process, on the same cores) takes little of the machine.
+    """
+
+    FILENAME = re.compile(rb'filename="?police-report-([A-Z0-9-]+)\.pdf')
 
     def __init__(self):
         self.lock = threading.Lock()
         self.arrived: dict[str, float] = {}
         self.other = 0
+        self.checked = False
+        self.pdf_ok = False
 
     async def handle_DATA(self, server, session, envelope):
         now = time.perf_counter()
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        numbers = [
-            part.get_filename()[len("police-report-") : -len(".pdf")]
-            for part in message.iter_attachments()
-            if part.get_content_type() == "application/pdf"
-            and (part.get_filename() or "").startswith("police-report-")
-            and len(part.get_payload(decode=True)) > 1000
-        ]
+        numbers = [m.decode() for m in self.FILENAME.findall(envelope.content)]
+        if numbers and not self.checked:
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            pdfs = [
+                part.get_payload(decode=True)
+                for part in message.iter_attachments()
+                if part.get_content_type() == "application/pdf"
+            ]
+            self.checked = True
+            self.pdf_ok = bool(pdfs and pdfs[0].startswith(b"%PDF") and len(pdfs[0]) > 1000)
         with self.lock:
             if numbers:
                 for number in numbers:
@@ -466,7 +478,8 @@ def part_approvals(args, env) -> dict:
             f"  approval -> email received: p50 {statistics.median(latencies):.2f} s, "
             f"p95 {percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s"
         )
-    return {"approval_rate": rate, "delivered": len(arrived)}
+    print(f"  the first email's attachment is a real PDF: {'yes' if inbox.pdf_ok else 'NO'}")
+    return {"approval_rate": rate, "delivered": len(arrived) if inbox.pdf_ok else 0}
 
 
 # ---- main --------------------------------------------------------------------

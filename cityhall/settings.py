@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cityhall.payments",
     # services
     "cityhall.police",
+    "cityhall.reservations",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("", include("cityhall.documents.urls")),
     path("", include("cityhall.payments.urls")),
     path("", include("cityhall.police.urls")),
+    path("", include("cityhall.reservations.urls")),
     prefix_default_language=False,
 )
 

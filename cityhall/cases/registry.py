@@ -7,6 +7,7 @@ links, and never imports the service app itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,9 @@ class ServiceType:
     staff_roles: frozenset[str]  # who works its queue and may see its cases
     supervisor_role: str | None = None  # emailed when its queue is older than the target
     staff_url_name: str | None = None  # the service's own case page (reverse with reference)
+    # Called by the payments foundation (in its transaction) when the case's
+    # invoice is paid in full: e.g. a held booking becomes confirmed.
+    on_invoice_paid: Callable[[Any], None] | None = None
 
 
 _services: dict[str, ServiceType] = {}

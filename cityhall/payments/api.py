@@ -202,7 +202,9 @@ def _invoice_body(invoice: Invoice) -> dict:
             for line in invoice.lines.all()
         ],
         "payments": payments,
-        "pay_url": selectors.pay_url(invoice, language or "en") if invoice.is_payable else None,
+        "pay_url": selectors.pay_url(invoice, invoice.case.language)
+        if invoice.is_payable
+        else None,
     }
 
 
@@ -221,16 +223,20 @@ def get_invoice(
     response={201: CheckoutOut, 200: CheckoutOut},
     summary="Start paying: the provider's hosted checkout URL",
 )
-def checkout(request, reference: str, token: str = Query("", description="The payer link's token")):
+def checkout(
+    request,
+    reference: str,
+    token: str = Query("", description="The payer link's token"),
+    language: str = Query("", description="en or es for the checkout (the case's by default)"),
+):
     """Refused (409) for an invoice that is paid, cancelled or waived. Send
     `Idempotency-Key` to make retries return the same checkout."""
     invoice, _as_payer = _visible_invoice(request, reference)
+    language = language if language in {"en", "es"} else invoice.case.language
 
     def write() -> tuple[int, dict]:
         try:
-            payment = services.start_checkout(
-                invoice=invoice, language=translation.get_language() or "en"
-            )
+            payment = services.start_checkout(invoice=invoice, language=language)
         except PaymentError as error:
             raise _error(error) from error
         return 201, {

@@ -152,7 +152,12 @@ def create_invoice(
         case=case,
         kind=EventKind.INVOICE,
         actor=actor,
-        payload={"invoice": invoice.number, "subject": _subject(invoice), "total_cents": total},
+        payload={
+            "invoice": invoice.number,
+            "subject": _subject(invoice),
+            "outcome": "issued",
+            "total_cents": total,
+        },
         public=True,
     )
     if notify_payer and case.contact_email:
@@ -260,6 +265,7 @@ def waive_invoice(
         payload={
             "invoice": invoice.number,
             "subject": _subject(invoice, -amount),
+            "outcome": "waived",
             "amount_cents": amount,
             "reason": reason,
         },
@@ -287,7 +293,12 @@ def void_invoice(*, invoice: Invoice, reason: str, actor=None, system: bool = Fa
         case=invoice.case,
         kind=EventKind.INVOICE_VOID,
         actor=actor,
-        payload={"invoice": invoice.number, "subject": _subject(invoice), "reason": reason},
+        payload={
+            "invoice": invoice.number,
+            "subject": _subject(invoice),
+            "outcome": "cancelled",
+            "reason": reason,
+        },
         public=True,
     )
     return invoice

@@ -130,17 +130,32 @@ def _succeed(invoice: Invoice, payment: Payment, outcome: Outcome, source: str) 
                 "invoice": invoice.number,
                 "payment": payment.pk,
                 "subject": f"{invoice.number} · {ledger.format_money(payment.amount_cents, payment.currency)}",
-                "outcome": "succeeded",
+                "outcome": "paid",
                 "source": source,
             },
             public=True,
         )
+        _tell_the_service(invoice)
         from .tasks import send_receipt
 
         # Queued in this transaction: the task exists exactly when the payment does.
         send_receipt.enqueue(payment.pk)
         return APPLIED
     return _unapplied(invoice, payment, received, currency, flag, source)
+
+
+def _tell_the_service(invoice: Invoice) -> None:
+    """The service's own step on payment (a held booking is confirmed), in this
+    transaction: if it fails, the payment is not recorded either, and the
+    provider's retry (or the sweeper) applies both later."""
+    from cityhall.cases import registry
+
+    try:
+        hook = getattr(registry.get(invoice.service), "on_invoice_paid", None)
+    except LookupError:
+        return
+    if hook is not None:
+        hook(invoice)
 
 
 def _in_english(text) -> str:
@@ -184,7 +199,8 @@ def _unapplied(invoice, payment, received: int, currency: str, flag: str, source
             "invoice": invoice.number,
             "payment": payment.pk,
             "subject": f"{invoice.number} · {ledger.format_money(received, currency)}",
-            "outcome": f"not applied ({flag}), refunding",
+            "outcome": "unapplied",
+            "flag": flag,
             "source": source,
         },
         public=False,
@@ -208,7 +224,8 @@ def _stop(invoice: Invoice, payment: Payment, outcome: Outcome) -> str:
                 "invoice": invoice.number,
                 "payment": payment.pk,
                 "subject": f"{invoice.number} · {ledger.format_money(payment.amount_cents, payment.currency)}",
-                "outcome": outcome.message or "declined",
+                "outcome": "declined",
+                "message": outcome.message,
             },
             public=False,
         )

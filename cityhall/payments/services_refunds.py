@@ -165,6 +165,7 @@ def _complete(refund: Refund, result: RefundResult) -> None:
             "payment": payment.pk,
             "refund": refund.pk,
             "subject": f"{invoice.number} · {amount}",
+            "outcome": "refunded",
             "automatic": refund.automatic,
         },
         public=True,

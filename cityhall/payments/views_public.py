@@ -56,6 +56,14 @@ def _context(invoice: Invoice, token: str) -> dict:
 @require_GET
 def invoice_page(request, token):
     invoice = _invoice(token)
+    if invoice.is_payable:
+        # The payer may have paid and closed the tab before coming back: ask the
+        # provider about the latest open checkout rather than offer "Pay" again.
+        pending = invoice.payments.filter(status=PaymentStatus.PENDING).order_by("-created_at")
+        latest = pending.first()
+        if latest is not None:
+            services_payments.refresh_payment(latest)
+            invoice.refresh_from_db()
     return render(request, "payments/invoice.html", _context(invoice, token))
 
 

@@ -37,6 +37,13 @@ finance_staff = role_required(FINANCE_CLERK, CITY_ADMIN)
 PER_PAGE = 50
 
 
+def _render(request, template: str, context: dict, status: int = 200):
+    from django.conf import settings
+
+    context["sandbox_mode"] = settings.CITYHALL_PAYMENT_PROVIDER == "sandbox"
+    return render(request, template, context, status=status)
+
+
 def _require_clerk(request) -> None:
     if not request.user.has_role(FINANCE_CLERK):
         raise PermissionDenied("Finance clerks only.")
@@ -75,7 +82,7 @@ def invoices(request):
     page = Paginator(selectors.invoices_for_staff(filters), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(
+    return _render(
         request,
         "payments/staff/invoices.html",
         {
@@ -102,7 +109,7 @@ def payments(request):
     page = Paginator(selectors.payments_for_staff(filters), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(
+    return _render(
         request,
         "payments/staff/payments.html",
         {
@@ -124,12 +131,12 @@ def payments(request):
 @require_GET
 def flagged(request):
     page = Paginator(selectors.flagged_payments(), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "payments/staff/flagged.html", {"page": page, "section": "flagged"})
+    return _render(request, "payments/staff/flagged.html", {"page": page, "section": "flagged"})
 
 
 def _invoice_page(request, invoice, *, waiver_form=None, void_form=None, status=200):
     record_personal_data_view(case=invoice.case, viewer=request.user, what="invoice")
-    return render(
+    return _render(
         request,
         "payments/staff/invoice.html",
         {
@@ -171,7 +178,10 @@ def waive(request, number):
             )
         except CaseError as error:
             field = getattr(error, "field", None)
-            form.add_error(field if field in form.fields else None, str(error))
+            if field not in form.fields:
+                messages.error(request, str(error))
+                return redirect("payments:staff-invoice", number=invoice.number)
+            form.add_error(field, str(error))
         else:
             messages.success(request, _("Waiver recorded."))
             return redirect("payments:staff-invoice", number=invoice.number)
@@ -190,16 +200,16 @@ def void(request, number):
                 invoice=invoice, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except CaseError as error:
-            form.add_error(None, str(error))
+            messages.error(request, str(error))
         else:
             messages.success(request, _("Invoice cancelled."))
-            return redirect("payments:staff-invoice", number=invoice.number)
+        return redirect("payments:staff-invoice", number=invoice.number)
     return _invoice_page(request, _invoice(number), void_form=form)
 
 
 def _payment_page(request, payment, *, refund_form=None, resolve_form=None):
     record_personal_data_view(case=payment.invoice.case, viewer=request.user, what="payment")
-    return render(
+    return _render(
         request,
         "payments/staff/payment.html",
         {
@@ -240,7 +250,10 @@ def refund(request, payment_id):
             )
         except CaseError as error:
             field = getattr(error, "field", None)
-            form.add_error(field if field in form.fields else None, str(error))
+            if field not in form.fields:
+                messages.error(request, str(error))
+                return redirect("payments:staff-payment", payment_id=payment.pk)
+            form.add_error(field, str(error))
         else:
             if done.status == RefundStatus.PENDING:
                 messages.warning(
@@ -284,7 +297,7 @@ def reconciliation(request):
     form, day = _day(request)
     if not form.is_bound:
         form = ReconciliationForm(initial={"date": day})
-    return render(
+    return _render(
         request,
         "payments/staff/reconciliation.html",
         {

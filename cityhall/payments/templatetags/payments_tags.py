@@ -12,3 +12,11 @@ def money(cents, currency="USD"):
         return format_money(int(cents), currency or "USD")
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def service_name(code):
+    """'sample' → 'Sample permit' (the registered service's name, in the active language)."""
+    from cityhall.payments.selectors import service_name as name
+
+    return name(code)

@@ -310,3 +310,14 @@ def test_the_openapi_schema_lists_the_payment_endpoints(client):
     ]:
         assert path in paths, path
     assert Invoice.objects.count() == 0
+
+
+def test_checkout_speaks_the_cases_language_unless_asked(client, make_invoice, submit_case):
+    invoice = make_invoice(case=submit_case(language="es"))
+    token = invoice_token(invoice)
+    spanish = client.post(f"/api/v1/invoices/{invoice.number}/checkout?token={token}")
+    assert "/es/pay/sandbox/" in spanish.json()["checkout_url"]
+    Payment.objects.all().delete()
+    SandboxSession.objects.all().delete()
+    english = client.post(f"/api/v1/invoices/{invoice.number}/checkout?token={token}&language=en")
+    assert "/es/" not in english.json()["checkout_url"]

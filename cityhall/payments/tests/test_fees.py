@@ -16,7 +16,7 @@ from cityhall.cases.models import Case, CaseEvent
 from cityhall.core.money import format_cents
 from cityhall.payments.errors import FeeError, UnknownSchedule
 from cityhall.payments.fees import FeeItem, convenience_fee_cents, estimate_fee
-from cityhall.payments.models import FeeRule, Invoice, InvoiceLine, LedgerEntry
+from cityhall.payments.models import FeeRule, FeeSchedule, Invoice, InvoiceLine, LedgerEntry
 from cityhall.payments.services import create_invoice
 
 from .conftest import SCHEDULE, make_schedule
@@ -212,3 +212,21 @@ def test_convenience_fee(settings):
     settings.CITYHALL_CONVENIENCE_FEE_CENTS = 30
     assert convenience_fee_cents(10000) == 280
     assert convenience_fee_cents(0) == 0
+
+
+def test_demo_schedules_seed_once_and_price_a_building_permit(db):
+    from cityhall.payments.demo import seed
+
+    seed()
+    seed()
+    assert FeeSchedule.objects.filter(code="building-permit").count() == 1
+    estimate = estimate_fee(
+        schedule="building-permit",
+        items=[FeeItem("valuation", value=2_500_000), FeeItem("plan-review")],
+        on=date(2026, 3, 1),
+    )
+    assert estimate.total_cents == 39125 + 15000  # $25,000 valuation: $391.25, plus plan review
+    shelter = estimate_fee(
+        schedule="park-shelter", items=[FeeItem("hours", quantity=1)], on=date(2026, 3, 1)
+    )
+    assert shelter.total_cents == 5000  # the two-hour minimum

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def paid(client, invoice):
-    payment, back = start_and_pay(client, invoice)
+    payment, _back = start_and_pay(client, invoice)
     services_payments.refresh_payment(payment)
     payment.refresh_from_db()
     assert payment.status == "succeeded"

@@ -271,3 +271,13 @@ def test_webhook_delivery_is_retried_when_cityhall_does_not_answer(
         task_path="cityhall.payments.tasks.deliver_sandbox_event", status="READY"
     ).get()
     assert retry.run_after is not None
+
+
+def test_the_invoice_page_knows_about_a_payment_whose_return_was_missed(client, invoice):
+    payment, _back = start_and_pay(client, invoice)  # paid, tab closed before the return page
+    page = client.get(reverse("payments:invoice", args=[invoice_token(invoice)]))
+    html = page.content.decode()
+    assert "Pay $130.00" not in html
+    assert "Download your receipt (PDF)" in html
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED

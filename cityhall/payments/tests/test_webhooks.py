@@ -61,7 +61,7 @@ def test_a_signed_event_applies_the_payment(client, paid_at_sandbox):
 
 
 def test_the_same_event_twice_is_applied_once(client, paid_at_sandbox):
-    payment, event = paid_at_sandbox
+    _payment, event = paid_at_sandbox
     assert post_webhook(client, event).json()["outcome"] == "applied"
     again = post_webhook(client, event)  # a redelivery, freshly signed
     assert again.status_code == 200 and again.json()["outcome"] == "duplicate"
@@ -74,7 +74,7 @@ def test_the_same_event_twice_is_applied_once(client, paid_at_sandbox):
 
 
 def test_a_different_event_for_an_applied_payment_changes_nothing(client, paid_at_sandbox):
-    payment, event = paid_at_sandbox
+    _payment, event = paid_at_sandbox
     post_webhook(client, event)
     late = copy.deepcopy(event)
     late["id"] = "evt_sbx_late_copy"
@@ -120,7 +120,7 @@ def test_forged_signature_is_rejected_logged_and_changes_nothing(client, paid_at
 
 
 def test_a_tampered_body_with_a_real_signature_is_rejected(client, paid_at_sandbox):
-    payment, event = paid_at_sandbox
+    _payment, event = paid_at_sandbox
     import json
 
     from .conftest import signed
@@ -137,7 +137,7 @@ def test_a_tampered_body_with_a_real_signature_is_rejected(client, paid_at_sandb
 
 
 def test_a_replayed_signature_older_than_five_minutes_is_rejected(client, paid_at_sandbox, caplog):
-    payment, event = paid_at_sandbox
+    _payment, event = paid_at_sandbox
     with caplog.at_level(logging.WARNING):
         response = post_webhook(client, event, timestamp=int(time.time()) - 301)
     assert response.status_code == 400
@@ -306,3 +306,51 @@ def test_a_failed_refund_leaves_the_flag_for_staff(client, paid_at_sandbox, cler
     assert payment.refunded_cents == 0
     assert payment.flag_reason == FlagReason.REFUND_FAILED and payment.needs_review
     assert payment.refunds.get().status == RefundStatus.FAILED
+
+
+def test_the_service_is_told_once_when_its_invoice_is_paid(client, paid_at_sandbox, sample_service):
+    import dataclasses
+
+    from cityhall.cases import registry
+
+    if not hasattr(sample_service, "on_invoice_paid"):
+        pytest.skip("this checkout's cases registry has no on_invoice_paid hook")
+    calls = []
+    registry.register(dataclasses.replace(sample_service, on_invoice_paid=calls.append))
+    payment, event = paid_at_sandbox
+    post_webhook(client, event)
+    post_webhook(client, event)
+    assert calls == [payment.invoice]
+
+
+def test_a_failing_service_hook_leaves_the_payment_unrecorded_for_a_retry(
+    client, paid_at_sandbox, sample_service
+):
+    import dataclasses
+
+    from cityhall.cases import registry
+
+    if not hasattr(sample_service, "on_invoice_paid"):
+        pytest.skip("this checkout's cases registry has no on_invoice_paid hook")
+
+    def broken(invoice):
+        raise RuntimeError("booking system down")
+
+    registry.register(dataclasses.replace(sample_service, on_invoice_paid=broken))
+    payment, _event = paid_at_sandbox
+    with pytest.raises(RuntimeError):
+        services_payments_apply(payment)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PENDING
+    assert payment.invoice.status == InvoiceStatus.OPEN
+    assert not LedgerEntry.objects.exists()
+    registry.register(sample_service)
+    assert services_payments_apply(payment) == "applied"
+
+
+def services_payments_apply(payment):
+    from cityhall.payments.services_payments import refresh_payment
+
+    refresh_payment(payment)
+    payment.refresh_from_db()
+    return "applied" if payment.status == PaymentStatus.SUCCEEDED else payment.status
