@@ -532,6 +532,11 @@ def main() -> None:
     parser.add_argument(
         "--task-workers", type=int, default=1, help="`cityhall worker` processes in part 2"
     )
+    parser.add_argument(
+        "--cache-url",
+        default="",
+        help="CITYHALL_CACHE_URL for the server (rate-limit counters); default: the settings' (db://)",
+    )
     parser.add_argument("--skip-submissions", action="store_true")
     parser.add_argument("--skip-approvals", action="store_true")
     args = parser.parse_args()
@@ -549,6 +554,8 @@ def main() -> None:
         "CITYHALL_LOG_LEVEL": "WARNING",
         "CITYHALL_RMS_URL": "",
     }
+    if args.cache_url:
+        env["CITYHALL_CACHE_URL"] = args.cache_url
     os.environ.update(env)
     import django
 
@@ -561,6 +568,7 @@ def main() -> None:
 
     print(f"machine: {machine(env['DATABASE_URL'])}")
     print(f"database: {env['DATABASE_URL'].split('@')[-1]}")
+    print(f"cache (rate-limit counters): {env.get('CITYHALL_CACHE_URL', 'db:// (default)')}")
     print(f"command: {' '.join(sys.argv)}")
     results: dict = {}
     if not args.skip_submissions:

@@ -162,10 +162,12 @@ def _add_routers() -> None:
     # Service apps' routers; imported here (the project level), never by a foundation.
     from cityhall.payments.api import invoices_router, payments_router
     from cityhall.police.api import router as police_router
+    from cityhall.reservations.api import router as reservations_router
 
     api.add_router("/payments", payments_router)
     api.add_router("/invoices", invoices_router)
     api.add_router("/police", police_router)
+    api.add_router("/", reservations_router)  # /facilities, /units, /bookings
 
 
 _add_routers()

@@ -228,6 +228,8 @@ CITYHALL_POLICE_INFO_DAYS = config.env_int("CITYHALL_POLICE_INFO_DAYS", 15)
 CITYHALL_POLICE_PHONE = os.environ.get("CITYHALL_POLICE_PHONE", "(555) 010-0199")
 CITYHALL_POLICE_RETENTION_DAYS = config.env_int("CITYHALL_POLICE_RETENTION_DAYS", 730)
 CITYHALL_DRAFT_RETENTION_DAYS = config.env_int("CITYHALL_DRAFT_RETENTION_DAYS", 30)
+# Facility bookings: minutes a chosen time is held while the resident pays.
+CITYHALL_BOOKING_HOLD_MINUTES = config.env_int("CITYHALL_BOOKING_HOLD_MINUTES", 15)
 # Records management system hand-off: signed JSON POSTed here on approval (blank: skipped).
 CITYHALL_RMS_URL = os.environ.get("CITYHALL_RMS_URL", "")
 CITYHALL_RMS_SECRET = os.environ.get("CITYHALL_RMS_SECRET", "")

@@ -12,6 +12,9 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" 
 os.environ.setdefault("EMAIL_URL", "memory:")
 os.environ.setdefault("CITYHALL_VAR_DIR", tempfile.mkdtemp(prefix="cityhall-test-"))
 os.environ.setdefault("DEBUG", "false")
+# In memory, emptied before every test (conftest.py): rate-limit counts never
+# leak from one test into the next, and tests without the database can use it.
+os.environ.setdefault("CITYHALL_CACHE_URL", "locmem://")
 
 from cityhall.settings import *  # noqa: F403
 

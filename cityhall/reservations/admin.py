@@ -58,9 +58,7 @@ class UnitForm(ModelForm):
         for name in ("min_duration", "max_duration"):
             length = data.get(name)
             if step and length and length.total_seconds() % (step * 60):
-                self.add_error(
-                    name, ValidationError(_("Use a whole number of start intervals."))
-                )
+                self.add_error(name, ValidationError(_("Use a whole number of start intervals.")))
         if data.get("fee_schedule") and not data.get("rate_rule"):
             self.add_error("rate_rule", ValidationError(_("Name the schedule's rate item.")))
         return data
@@ -69,7 +67,15 @@ class UnitForm(ModelForm):
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     form = UnitForm
-    list_display = ["name", "facility", "kind", "capacity", "needs_approval", "fee_schedule", "active"]
+    list_display = [
+        "name",
+        "facility",
+        "kind",
+        "capacity",
+        "needs_approval",
+        "fee_schedule",
+        "active",
+    ]
     list_filter = ["facility", "kind", "needs_approval", "active"]
     filter_horizontal = ["amenities"]
 

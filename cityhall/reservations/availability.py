@@ -23,6 +23,11 @@ def bookable_units():
     return Unit.objects.filter(active=True, facility__active=True).select_related("facility")
 
 
+def _units_for_search():
+    # One Facility object per facility (not one per unit): fewer objects to build and collect.
+    return Unit.objects.filter(active=True, facility__active=True).prefetch_related("facility")
+
+
 def slots_between(
     unit: Unit, first: datetime, last: datetime, *, now: datetime, resident: bool = True
 ) -> list[Slot]:
@@ -36,7 +41,8 @@ class Day:
     day: date
     slots: list[Slot] = field(default_factory=list)  # free and taken starts
     hours: list[tuple[datetime, datetime]] = field(default_factory=list)
-    closed_reason: str = ""
+    closed: bool = False
+    closure_reason: str = ""  # a holiday or maintenance closure
 
     @property
     def free(self) -> list[Slot]:
@@ -68,7 +74,8 @@ def unit_days(
                 day=day,
                 slots=by_day.get(day, []),
                 hours=_hours_of(calendar, day),
-                closed_reason=_closed_reason(calendar, day),
+                closed=not calendar.hours_on(day),
+                closure_reason=_closure_reason(calendar, day),
             )
         )
     return days
@@ -79,13 +86,9 @@ def _hours_of(calendar: Calendar, day: date):
     return [(a, b) for a, b in calendar.day_spans(moment, moment) if local_date(a) == day]
 
 
-def _closed_reason(calendar: Calendar, day: date) -> str:
+def _closure_reason(calendar: Calendar, day: date) -> str:
     exception = calendar.exception_on(day)
-    if exception is not None and exception.closed:
-        return exception.reason()
-    if not calendar.hours_on(day):
-        return _("Closed")
-    return ""
+    return exception.reason() if exception is not None and exception.closed else ""
 
 
 def slot_at(unit: Unit, start: datetime, *, now: datetime, resident: bool = True):
@@ -114,6 +117,7 @@ class Result:
     unit: Unit
     slots: list[Slot]
     whole: Slot | None  # free for the whole time asked for
+    whole_end: datetime | None = None
 
 
 def search(
@@ -122,15 +126,18 @@ def search(
     time_from: time | None,
     time_to: time | None,
     kind: str = "",
+    place: str = "",
     amenities: list[str] = (),
     capacity: int | None = None,
     now: datetime,
     resident: bool = True,
 ) -> list[Result]:
     """Units with a free start between the times asked for on `day` (all day by default)."""
-    units = bookable_units()
+    units = _units_for_search()
     if kind:
         units = units.filter(kind=kind)
+    if place:
+        units = units.filter(facility__kind=place)
     if capacity:
         units = units.filter(capacity__gte=capacity)
     for code in amenities:
@@ -143,7 +150,7 @@ def search(
         else start_of_day(day + timedelta(days=1))
     )
     results = []
-    for unit_id, calendar in calendars.load(units, first, last, now=now).items():
+    for calendar in calendars.load(units, first, last, now=now).values():
         slots = rules.grid(calendar, first, last, now=now, resident=resident)
         if not slots:
             continue
@@ -151,11 +158,20 @@ def search(
             (
                 s
                 for s in slots
-                if s.start == first and s.max_end >= last and last - first >= calendar.unit.min_duration
+                if s.start == first
+                and s.max_end >= last
+                and last - first >= calendar.unit.min_duration
             ),
             None,
         )
-        results.append(Result(unit=calendar.unit, slots=slots, whole=whole))
+        results.append(
+            Result(
+                unit=calendar.unit,
+                slots=slots,
+                whole=whole,
+                whole_end=min(last, first + calendar.unit.max_duration) if whole else None,
+            )
+        )
     results.sort(key=lambda r: (r.whole is None, r.unit.facility.name, r.unit.name))
     return results
 
@@ -194,7 +210,7 @@ def alternatives(
             .exclude(pk=unit.pk)
             .order_by("facility__name", "name")[:30]
         )
-        for other_id, calendar in calendars.load(others, start, end, now=now).items():
+        for calendar in calendars.load(others, start, end, now=now).values():
             if len(found) >= 2 * limit:
                 break
             if rules.problems(calendar, start, end, now=now) or calendar.collides(start, end):

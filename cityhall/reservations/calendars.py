@@ -60,6 +60,8 @@ class Calendar:
     blocks: list[tuple[datetime, datetime, str]] = field(default_factory=list)
     busy: list[tuple[datetime, datetime]] = field(default_factory=list)  # merged, sorted
     _busy_ends: list[datetime] = field(default_factory=list)
+    # Shared by the calendars of one facility's units (same hours, same exceptions).
+    _spans: dict = field(default_factory=dict)
 
     def finish(self) -> Calendar:
         self.blocks.sort()
@@ -83,15 +85,19 @@ class Calendar:
     def day_spans(self, first: datetime, last: datetime) -> list[tuple[datetime, datetime]]:
         """Opening spans of each local day from the day before `first` to the day of
         `last`, in order. Each span's start is where its start-time grid begins."""
-        spans = []
         day = local_date(first) - timedelta(days=1)
         final = local_date(last)
+        key = (day, final)
+        if key in self._spans:
+            return self._spans[key]
+        spans = []
         while day <= final:
             for opens, closes in self.hours_on(day):
                 end_day = day if closes > opens else day + timedelta(days=1)
                 spans.append((wall(day, opens), wall(end_day, closes)))
             day += timedelta(days=1)
         spans.sort()
+        self._spans[key] = spans
         return spans
 
     def free_spans(self, first: datetime, last: datetime) -> list[tuple[datetime, datetime]]:
@@ -145,26 +151,31 @@ def load(
     ):
         exceptions[exception.facility_id].append(exception)
     for facility_id, unit_ids in facility_units.items():
+        spans: dict = {}
         for unit_id in unit_ids:
             calendars[unit_id].hours = hours[facility_id]
             calendars[unit_id].exceptions = exceptions[facility_id]
+            calendars[unit_id]._spans = spans
 
     for unit_id, start, end, reason in Block.objects.filter(
         unit_id__in=calendars, end__gt=low, start__lt=high
     ).values_list("unit_id", "start", "end", "reason"):
         calendars[unit_id].blocks.append((start, end, reason))
 
+    # Only taken ranges that can touch a start in [first, last) and its longest booking.
+    before = max(u.buffer_before for u in units)
+    after = max(u.max_duration + u.buffer_after + u.buffer_before for u in units)
     occurrences = Occurrence.objects.filter(
         active=True,
         unit_id__in=calendars,
-        blocked_from__gte=low,
-        blocked_from__lt=high,
-        blocked_until__gt=first - longest,
+        blocked_from__gte=first - longest - before,
+        blocked_from__lt=last + after,
+        blocked_until__gt=first - before,
     )
     if exclude_booking is not None:
         occurrences = occurrences.exclude(booking_id=exclude_booking)
-    for unit_id, blocked_from, blocked_until, held_until in occurrences.values_list(
-        "unit_id", "blocked_from", "blocked_until", "booking__hold_expires_at"
+    for unit_id, blocked_from, blocked_until, held_until in occurrences.order_by().values_list(
+        "unit_id", "blocked_from", "blocked_until", "held_until"
     ):
         if held_until is not None and held_until <= now:
             continue  # a hold that ran out: free for the next person

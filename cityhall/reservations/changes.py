@@ -28,7 +28,7 @@ from . import calendars, clock, pricing, rules
 from .errors import BookingError, BookingInvalid, SlotTaken
 from .lifecycle import free_occurrences, in_english
 from .models import Booking, Occurrence, Unit
-from .timeutil import fmt_duration, fmt_range
+from .timeutil import fmt_duration, fmt_range, utc
 from .workflow import CONFIRMED, HELD, OCCUPYING
 
 
@@ -204,7 +204,8 @@ def cancel_occurrence(
         reason=reason,
         payload={
             "cancelled": occurrence.start.isoformat(),
-            "when": fmt_range(occurrence.start, occurrence.end),
+            "subject": in_english(gettext_lazy("One date cancelled"))
+            + f": {fmt_range(occurrence.start, occurrence.end)}",
             "refund_cents": refunded,
         },
         public=True,
@@ -233,9 +234,11 @@ def change_booking(
     reason: str = "",
 ) -> Booking:
     """Moves a one-time booking to another time on the same unit, at the same price."""
+    from .services import overlapping
     from .tasks import send_change_notice
     from .waitlist import offer_freed
 
+    start, end = utc(start), utc(end)
     now = clock.now()
     _lock(booking)
     if booking.is_series:
@@ -282,7 +285,9 @@ def change_booking(
                 ]
             }
         )
-    if calendar.collides(start, end):
+    if calendar.collides(start, end) or overlapping(
+        unit, start, end, now=now, exclude_booking=booking.pk
+    ):
         raise SlotTaken()
     before = (occurrence.start, occurrence.end)
     freed = [(occurrence.blocked_from, occurrence.blocked_until)]
@@ -307,8 +312,7 @@ def change_booking(
         actor=actor,
         reason=(reason or "").strip(),
         payload={
-            "from": fmt_range(*before),
-            "to": fmt_range(start, end),
+            "subject": f"{fmt_range(*before)} → {fmt_range(start, end)}",
             "start": start.isoformat(),
             "end": end.isoformat(),
         },

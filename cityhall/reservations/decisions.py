@@ -109,9 +109,7 @@ def block_unit(
     if end <= start:
         raise BookingError(_("The end must be after the start."), "end")
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
-    block = Block.objects.create(
-        unit=unit, start=start, end=end, reason=reason, created_by=manager
-    )
+    block = Block.objects.create(unit=unit, start=start, end=end, reason=reason, created_by=manager)
     overlapping = (
         Occurrence.objects.filter(unit=unit, active=True, start__lt=end, end__gt=start)
         .select_related("booking__case")

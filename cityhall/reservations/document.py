@@ -92,20 +92,33 @@ def _price_section(booking) -> Section:
     if invoice is None:
         return Section(heading=_("Price"), paragraphs=(_("Free of charge."),))
     language = booking.case.language
-    rows = tuple(
+    rental = next(
         (
-            line.label(language),
-            line.detail(language),
-            format_cents(line.amount_cents),
-        )
-        for line in invoice.lines.all()
+            line.label(language)
+            for line in invoice.lines.all()
+            if line.code == booking.unit.rate_rule
+        ),
+        _("Rental"),
     )
+    times = active_times(booking)
+    rows = [
+        (
+            fmt_date(o.start),
+            f"{rental} ({fmt_duration(o.end - o.start)})",
+            format_cents(o.price_cents),
+        )
+        for o in times
+    ]
+    if booking.deposit_cents:
+        rows.append(("", _("Refundable deposit"), format_cents(booking.deposit_cents)))
+    total = sum(o.price_cents for o in times) + booking.deposit_cents
     return Section(
         heading=_("Price"),
+        facts=((_("Invoice"), invoice.number),),
         table=Table(
-            columns=(_("Item"), _("Detail"), _("Amount")),
-            rows=rows,
-            total_row=(_("Total"), invoice.number, format_cents(invoice.total_cents)),
+            columns=(_("Date"), _("Item"), _("Amount")),
+            rows=tuple(rows),
+            total_row=("", _("Total"), format_cents(total)),
         ),
     )
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .errors import NON_FIELD
-from .models import Amenity, Facility, Unit, UnitKind
+from .models import Amenity, Facility, FacilityKind, Unit, UnitKind
 from .timeutil import WallTimeError, exact_wall, fmt_duration, fmt_time, iso
 
 YES_NO_RESIDENT = [
@@ -46,7 +46,9 @@ def time_choices(step_minutes: int = 30, *, blank: str | None = None) -> list[tu
     choices = [("", blank)] if blank is not None else []
     moment = datetime(2000, 1, 1)  # noqa: DTZ001  (a wall-clock label, no instant)
     for _i in range(24 * 60 // step_minutes):
-        choices.append((moment.strftime("%H:%M"), formats.time_format(moment.time(), "TIME_FORMAT")))
+        choices.append(
+            (moment.strftime("%H:%M"), formats.time_format(moment.time(), "TIME_FORMAT"))
+        )
         moment += timedelta(minutes=step_minutes)
     return choices
 
@@ -118,6 +120,7 @@ class SearchForm(forms.Form):
     date = date_field(gettext_lazy("Date"))
     time_from = forms.ChoiceField(label=gettext_lazy("From"), required=False)
     time_to = forms.ChoiceField(label=gettext_lazy("Until"), required=False)
+    place = forms.ChoiceField(label=gettext_lazy("Type of place"), required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Type of space"), required=False)
     capacity = forms.IntegerField(
         label=gettext_lazy("People"),
@@ -137,7 +140,8 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["time_from"].choices = time_choices(blank=_("Any time"))
         self.fields["time_to"].choices = time_choices(blank=_("Any time"))
-        self.fields["kind"].choices = [("", _("Any"))] + list(UnitKind.choices)
+        self.fields["place"].choices = [("", _("Any")), *FacilityKind.choices]
+        self.fields["kind"].choices = [("", _("Any")), *UnitKind.choices]
         self.fields["amenities"].choices = [(a.code, a.name()) for a in Amenity.objects.all()]
 
     def clean(self):
@@ -210,13 +214,18 @@ class SeriesForm(ServiceErrorsMixin, forms.Form):
     attendees = people_field()
     purpose = purpose_field()
     resident = resident_field()
+    terms = forms.BooleanField(
+        label=gettext_lazy("I have read the rules of use and agree to them"), required=False
+    )
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
-        choices = time_choices(unit.start_interval_minutes if 60 % unit.start_interval_minutes == 0 else 30)
-        self.fields["start_time"].choices = [("", _("Choose"))] + choices
-        self.fields["end_time"].choices = [("", _("Choose"))] + choices
+        choices = time_choices(
+            unit.start_interval_minutes if 60 % unit.start_interval_minutes == 0 else 30
+        )
+        self.fields["start_time"].choices = [("", _("Choose")), *choices]
+        self.fields["end_time"].choices = [("", _("Choose")), *choices]
 
     def clean(self):
         data = super().clean()
@@ -253,9 +262,8 @@ class ChangeForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", _("Choose"))] + time_choices(
-            unit.start_interval_minutes if 60 % unit.start_interval_minutes == 0 else 30
-        )
+        step = unit.start_interval_minutes if 60 % unit.start_interval_minutes == 0 else 30
+        choices = [("", _("Choose")), *time_choices(step)]
         self.fields["start_time"].choices = choices
         self.fields["end_time"].choices = choices
 
@@ -278,6 +286,14 @@ class ChangeForm(ServiceErrorsMixin, forms.Form):
         except WallTimeError as error:
             self.add_error("end_time", str(error))
         return data
+
+
+class StaffChangeForm(ChangeForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (the resident reads it)"),
+        max_length=2000,
+        error_messages={"required": gettext_lazy("Give the reason: the resident reads it.")},
+    )
 
 
 class ReasonForm(forms.Form):

@@ -69,8 +69,8 @@ def release_hold(booking_id: int, *, now: datetime) -> int:
 
     booking = Booking.objects.select_related("case", "unit__facility").get(pk=booking_id)
     invoice = pricing.lock_invoice(booking)
-    if pricing.is_paid(invoice):
-        settle_payment(booking=booking)  # paid in time after all: the callback was missed
+    if pricing.is_settled(invoice):
+        settle_payment(booking=booking)  # paid (or waived) in time: the callback was missed
         return 0
     Unit.objects.select_for_update().filter(pk=booking.unit_id).first()
     case = Case.objects.select_for_update().get(pk=booking.case_id)

@@ -151,13 +151,9 @@ class Unit(models.Model):
     start_interval_minutes = models.PositiveSmallIntegerField(
         _("bookings start every (minutes)"), default=30
     )
-    buffer_before = models.DurationField(
-        _("kept free before each booking"), default=timedelta(0)
-    )
+    buffer_before = models.DurationField(_("kept free before each booking"), default=timedelta(0))
     buffer_after = models.DurationField(_("kept free after each booking"), default=timedelta(0))
-    opens_days_ahead = models.PositiveSmallIntegerField(
-        _("booking opens (days ahead)"), default=90
-    )
+    opens_days_ahead = models.PositiveSmallIntegerField(_("booking opens (days ahead)"), default=90)
     closes_hours_before = models.PositiveSmallIntegerField(
         _("booking closes (hours before the start)"), default=24
     )
@@ -241,7 +237,7 @@ class Weekday(models.IntegerChoices):
 
 class OpeningHours(models.Model):
     """Open from `opens` to `closes` on a weekday, local time. `closes` at or
-    before `opens` means the next day (18:00–02:00; 00:00–00:00 is all day)."""
+    before `opens` means the next day (18:00-02:00; 00:00-00:00 is all day)."""
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="hours")
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
@@ -377,6 +373,8 @@ class Occurrence(models.Model):
     blocked_from = models.DateTimeField()  # start minus the buffer before
     blocked_until = models.DateTimeField()  # end plus the buffer after
     active = models.BooleanField(default=True)
+    # A copy of the booking's hold expiry, so availability reads need no join.
+    held_until = models.DateTimeField(null=True, blank=True)
     price_cents = models.BigIntegerField(default=0)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)

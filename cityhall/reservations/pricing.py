@@ -138,6 +138,13 @@ def is_paid(invoice) -> bool:
     }
 
 
+def is_settled(invoice) -> bool:
+    """Paid, or waived by finance staff: either way the booking goes ahead."""
+    from cityhall.payments.models import InvoiceStatus
+
+    return is_paid(invoice) or (invoice is not None and invoice.status == InvoiceStatus.WAIVED)
+
+
 def is_open(invoice) -> bool:
     from cityhall.payments.models import InvoiceStatus
 

@@ -5,7 +5,7 @@ calendar pages, the search, the API and the booking service agree.
 - Opening hours (with dated exceptions) less staff blocks bound every booking.
 - Start times follow a grid from each day's opening time, every
   `start_interval_minutes`; a booking ends on the grid or at closing time.
-- Lengths are real elapsed time: 1:00–4:00 a.m. on the night clocks go
+- Lengths are real elapsed time: 1:00-4:00 a.m. on the night clocks go
   forward is two hours.
 - The taken range of a booking is its time widened by the unit's buffers;
   taken ranges never overlap.
@@ -117,14 +117,15 @@ def _slot_at(calendar: Calendar, start: datetime, base: datetime, free_end: date
         limit = min(limit, next_midnight(start))
     if limit - start < unit.min_duration:
         return None  # too close to closing time
-    shortest = start + unit.min_duration
-    if calendar.collides(start, shortest):
-        return Slot(start, shortest, shortest, free=False)
-    after = calendar.first_busy_after(start - unit.buffer_before)
-    if after is not None:
-        limit = min(limit, after[0] - unit.buffer_after)
     if limit != free_end:
         limit = _floor_to_grid(limit, base, unit.interval)
+    shortest = start + unit.min_duration
+    if calendar.collides(start, shortest):
+        # Taken: `max_end` is as long as it could be were it free (for the waitlist).
+        return Slot(start, shortest, limit, free=False)
+    after = calendar.first_busy_after(start - unit.buffer_before)
+    if after is not None and after[0] - unit.buffer_after < limit:
+        limit = _floor_to_grid(after[0] - unit.buffer_after, base, unit.interval)
     if limit - start < unit.min_duration:
         return Slot(start, shortest, shortest, free=False)
     return Slot(start, shortest, limit)

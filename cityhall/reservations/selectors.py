@@ -114,17 +114,21 @@ def busy_feed(unit: Unit, *, now: datetime) -> bytes:
             blocked_from__gte=now - FEED_PAST - unit.max_duration,
             blocked_until__gt=now - FEED_PAST,
         )
-        .exclude(booking__hold_expires_at__lte=now)
+        .exclude(held_until__lte=now)
         .order_by("blocked_from")
         .values_list("pk", "blocked_from", "blocked_until")
     )
     for pk, start, end in taken:
-        events.append(ics.Event(uid=f"busy-{pk}@{ics.host()}", start=start, end=end, summary=_("Booked")))
+        events.append(
+            ics.Event(uid=f"busy-{pk}@{ics.host()}", start=start, end=end, summary=_("Booked"))
+        )
     for pk, start, end in unit.blocks.filter(
         end__gt=now - FEED_PAST, start__lt=now + FEED_AHEAD
     ).values_list("pk", "start", "end"):
         events.append(
-            ics.Event(uid=f"block-{pk}@{ics.host()}", start=start, end=end, summary=_("Not available"))
+            ics.Event(
+                uid=f"block-{pk}@{ics.host()}", start=start, end=end, summary=_("Not available")
+            )
         )
     events.sort(key=lambda e: e.start)
     return ics.calendar(events, name=f"{unit.name}, {unit.facility.name}")
@@ -211,14 +215,12 @@ def utilization(first_day: date, last_day: date, *, now: datetime) -> list[Usage
     units = list(Unit.objects.select_related("facility").order_by("facility__name", "name"))
     cals = calendars.load(units, first, last, now=now)
     booked: dict[int, list] = {}
-    for unit_id, start, end in (
-        Occurrence.objects.filter(
-            active=True,
-            start__lt=last,
-            end__gt=first,
-            booking__case__status__in=[CONFIRMED, COMPLETED],
-        ).values_list("unit_id", "start", "end")
-    ):
+    for unit_id, start, end in Occurrence.objects.filter(
+        active=True,
+        start__lt=last,
+        end__gt=first,
+        booking__case__status__in=[CONFIRMED, COMPLETED],
+    ).values_list("unit_id", "start", "end"):
         booked.setdefault(unit_id, []).append((max(start, first), min(end, last)))
     usage = []
     for unit in units:
@@ -239,6 +241,13 @@ def utilization(first_day: date, last_day: date, *, now: datetime) -> list[Usage
             )
         )
     return usage
+
+
+def current_confirmation(booking: Booking):
+    """The latest version of the booking's confirmation PDF, or None before it is issued."""
+    from .document import DOCUMENT_KIND
+
+    return booking.case.documents.filter(kind=DOCUMENT_KIND, superseded_by__isnull=True).first()
 
 
 def first_time(booking: Booking) -> Occurrence | None:

@@ -30,12 +30,12 @@ from cityhall.cases.workflow import APPLICANT, SYSTEM
 from . import calendars, clock, pricing, rules
 from .errors import NON_FIELD, BookingError, BookingInvalid, SlotTaken
 from .models import Booking, Occurrence, Unit
-from .timeutil import fmt_date
+from .timeutil import fmt_date, utc
 from .workflow import HELD, OCCUPYING, SERVICE_CODE
 
 logger = logging.getLogger(__name__)
 
-HOLD = timedelta(minutes=getattr(settings, "CITYHALL_BOOKING_HOLD_MINUTES", 15))
+HOLD = timedelta(minutes=settings.CITYHALL_BOOKING_HOLD_MINUTES)
 MAX_SERIES = 26
 PURPOSE_MAX = 300
 
@@ -131,6 +131,7 @@ def create_booking(
 ) -> Booking:
     if user is None or not user.is_authenticated:
         raise BookingError(_("Sign in to book."))
+    times = [(utc(a), utc(b)) for a, b in times]
     now = clock.now()
     first, last = min(a for a, _b in times), max(b for _a, b in times)
     _release_stale_holds(unit=unit, first=first, last=last, now=now)
@@ -159,7 +160,7 @@ def create_booking(
         raise BookingInvalid(errors)
     _check_limit(user=user, unit=unit, now=now)
     for index, (start, end) in enumerate(times):
-        if calendar.collides(start, end):
+        if calendar.collides(start, end) or overlapping(unit, start, end, now=now):
             raise SlotTaken()
         if index and start - unit.buffer_before < times[index - 1][1] + unit.buffer_after:
             raise BookingError(_("The dates of a series cannot overlap."), "weeks")
@@ -213,14 +214,28 @@ def create_booking(
             resident=details.resident,
             notify_payer=False,
         )
-        booking.hold_expires_at = hold_until or now + HOLD
-        booking.save(update_fields=["invoice", "hold_expires_at"])
+        _hold(booking, hold_until or now + HOLD)
+        booking.save(update_fields=["invoice"])
     elif waitlist_entry is not None:
-        booking.hold_expires_at = hold_until or now + HOLD  # the resident says yes first
-        booking.save(update_fields=["hold_expires_at"])
+        _hold(booking, hold_until or now + HOLD)  # the resident says yes first
     else:
         _leave_hold(booking, acting_as=APPLICANT, actor=user)
     return booking
+
+
+def overlapping(unit: Unit, start: datetime, end: datetime, *, now: datetime, exclude_booking=None):
+    """The authoritative check, made under the unit's lock: any active time of the
+    unit whose taken range meets [start, end) widened by the unit's buffers
+    (whatever its length: the calendars look back only as far as today's rules)."""
+    taken = Occurrence.objects.filter(
+        unit=unit,
+        active=True,
+        blocked_from__lt=end + unit.buffer_after,
+        blocked_until__gt=start - unit.buffer_before,
+    ).exclude(held_until__lte=now)
+    if exclude_booking is not None:
+        taken = taken.exclude(booking_id=exclude_booking)
+    return taken.exists()
 
 
 def active_bookings_of(user, unit: Unit, now: datetime):
@@ -273,9 +288,16 @@ def _release_stale_holds(*, unit: Unit, first: datetime, last: datetime, now: da
         release_hold(pk, now=now)
 
 
+def _hold(booking: Booking, until: datetime) -> None:
+    Booking.objects.filter(pk=booking.pk).update(hold_expires_at=until)
+    Occurrence.objects.filter(booking=booking).update(held_until=until)
+    booking.hold_expires_at = until
+
+
 def _leave_hold(booking: Booking, *, acting_as: str, actor=None, payload=None) -> None:
     transition = "request" if booking.unit.needs_approval else "confirm"
     Booking.objects.filter(pk=booking.pk).update(hold_expires_at=None)
+    Occurrence.objects.filter(booking=booking).update(held_until=None)
     booking.hold_expires_at = None
     cases.transition_case(
         case=booking.case,
@@ -333,7 +355,7 @@ def reconcile(booking: Booking) -> bool:
         return False
     with transaction.atomic():
         invoice = pricing.lock_invoice(booking)
-        if not pricing.is_paid(invoice):
+        if not pricing.is_settled(invoice):
             return False
         return settle_payment(booking=booking)
 
@@ -351,4 +373,3 @@ def confirm_hold(*, booking: Booking, user) -> None:
     if booking.hold_expires_at is not None and booking.hold_expires_at <= clock.now():
         raise BookingError(_("Sorry, the time we kept for you has run out."))
     _leave_hold(booking, acting_as=APPLICANT, actor=user)
-

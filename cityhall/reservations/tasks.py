@@ -51,7 +51,10 @@ def send_confirmation(booking_id: int) -> str:
         if case.documents.filter(kind=DOCUMENT_KIND).exists():
             return "already sent"
         document = issue_document(
-            case=case, kind=DOCUMENT_KIND, issued_by=case.decided_by, **confirmation_content(booking)
+            case=case,
+            kind=DOCUMENT_KIND,
+            issued_by=case.decided_by,
+            **confirmation_content(booking),
         )
         notification = notify(
             to=case.contact_email,

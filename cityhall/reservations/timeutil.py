@@ -1,7 +1,11 @@
 """The city's wall clock: local days and times, daylight-saving changes, and
 how times are written for people.
 
-Times are stored in UTC and compared as instants. Wall times (what a
+Times are stored in UTC and computed in UTC: Python adds and subtracts
+datetimes that share a zone by their wall clocks (18:00 + 24 hours is 18:00
+the next day even across a clock change, and 1:00 a.m. PDT "equals" 1:00
+a.m. PST), so `wall()` converts to UTC at once and local datetimes are only
+made for display. Wall times (what a
 resident types or reads: "Tuesday 6:00 p.m.") are the city's
 (settings.TIME_ZONE). A wall time that does not exist (2:30 a.m. on the
 night clocks go forward) or that happens twice (1:30 a.m. on the night
@@ -10,6 +14,7 @@ they go back) is refused with a message, never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -30,9 +35,24 @@ def local_date(value: datetime) -> date:
     return local(value).date()
 
 
-def wall(day: date, at: time, *, fold: int = 0) -> datetime:
-    """The instant a wall clock in the city shows `at` on `day` (fold=1: the second one)."""
+def _local_wall(day: date, at: time, fold: int = 0) -> datetime:
     return datetime.combine(day, at, tzinfo=city_zone()).replace(fold=fold)
+
+
+@functools.lru_cache(maxsize=65536)
+def _wall(day: date, at: time, fold: int, zone) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone).replace(fold=fold).astimezone(UTC)
+
+
+def wall(day: date, at: time, *, fold: int = 0) -> datetime:
+    """The instant (in UTC) a wall clock in the city shows `at` on `day` (fold=1: the
+    second one, on the night the clocks go back). Cached: the search asks for the
+    same few opening times of the same days hundreds of times."""
+    return _wall(day, at, fold, city_zone())
+
+
+def utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
 
 
 def start_of_day(day: date) -> datetime:
@@ -61,9 +81,9 @@ class WallTimeError(ValueError):
 
 def exact_wall(day: date, at: time) -> datetime:
     """`day` at `at` in the city, refusing wall times that do not exist or happen twice."""
-    first, second = wall(day, at, fold=0), wall(day, at, fold=1)
+    first, second = _local_wall(day, at, 0), _local_wall(day, at, 1)
     if first.utcoffset() == second.utcoffset():
-        return first
+        return first.astimezone(UTC)
     back = first.astimezone(UTC).astimezone(city_zone())
     if back.replace(tzinfo=None) != datetime.combine(day, at):
         raise WallTimeError("missing", day, at)
@@ -71,7 +91,10 @@ def exact_wall(day: date, at: time) -> datetime:
 
 
 def clock_changes_on(day: date) -> bool:
-    return start_of_day(day).utcoffset() != start_of_day(day + timedelta(days=1)).utcoffset()
+    return (
+        _local_wall(day, time(0)).utcoffset()
+        != _local_wall(day + timedelta(days=1), time(0)).utcoffset()
+    )
 
 
 def next_midnight(value: datetime) -> datetime:
@@ -99,7 +122,7 @@ def fmt_moment(value: datetime) -> str:
 
 
 def fmt_range(start: datetime, end: datetime) -> str:
-    """'Tuesday, Dec. 1, 2026, 6 p.m. – 8 p.m.' (the zone is named when a clock change is near)."""
+    """'Tuesday, Dec. 1, 2026, 6 p.m. - 8 p.m.' (the zone is named when a clock change is near)."""
     zone = clock_changes_on(local_date(start)) or local(start).utcoffset() != local(end).utcoffset()
     first = f"{fmt_date(start)}, {fmt_time(start, zone=zone)}"
     if local_date(end - timedelta(microseconds=1)) == local_date(start):
@@ -135,4 +158,4 @@ def parse_iso(text: str) -> datetime | None:
         value = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return value if value.tzinfo is not None else None
+    return value.astimezone(UTC) if value.tzinfo is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -37,6 +37,7 @@ def start(request):
             time_from=data["time_from"],
             time_to=data["time_to"],
             kind=data["kind"],
+            place=data["place"],
             amenities=data["amenities"],
             capacity=data["capacity"],
             now=clock.now(),
@@ -122,7 +123,9 @@ def unit_page(request, pk):
             "days": days,
             "day": days[0],
             "first": first,
-            "previous": first - step if first - step >= first_of_week(today) else None,
+            "previous": first - step
+            if first - step >= (first_of_week(today) if week else today)
+            else None,
             "next": first + step,
             "today": today,
             "card": pricing.rate_card(unit),
@@ -142,7 +145,3 @@ def calendar_response(content: bytes, filename: str, *, attachment: bool = False
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = "public, max-age=300"
     return response
-
-
-def not_found():
-    raise Http404

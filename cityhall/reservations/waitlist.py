@@ -21,6 +21,7 @@ from . import calendars, clock, rules
 from .errors import BookingError, BookingInvalid, SlotTaken
 from .models import Unit, WaitlistEntry, WaitlistStatus
 from .services import HOLD, Details
+from .timeutil import utc
 
 OFFER = timedelta(hours=24)
 
@@ -31,10 +32,9 @@ def join_waitlist(
 ) -> WaitlistEntry:
     from .services import _details_errors
 
+    start, end = utc(start), utc(end)
     now = clock.now()
-    calendar = calendars.load_one(
-        unit, start - timedelta(days=1), end + timedelta(days=1), now=now
-    )
+    calendar = calendars.load_one(unit, start - timedelta(days=1), end + timedelta(days=1), now=now)
     errors = _details_errors(details) | rules.problems(
         calendar, start, end, now=now, resident=details.resident, attendees=details.attendees
     )
@@ -67,7 +67,9 @@ def position(entry: WaitlistEntry) -> int:
             start__lt=entry.end,
             end__gt=entry.start,
         )
-        .filter(Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk))
+        .filter(
+            Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk)
+        )
         .count()
         + 1
     )

@@ -58,9 +58,7 @@ def build_workflow() -> Workflow:
             State(COMPLETED, _("Completed"), _("Completed"), closed=True),
         ],
         transitions=[
-            Transition(
-                "confirm", (HELD,), CONFIRMED, _("Confirm"), frozenset({SYSTEM, APPLICANT})
-            ),
+            Transition("confirm", (HELD,), CONFIRMED, _("Confirm"), frozenset({SYSTEM, APPLICANT})),
             Transition(
                 "request",
                 (HELD,),
@@ -69,9 +67,7 @@ def build_workflow() -> Workflow:
                 frozenset({SYSTEM, APPLICANT}),
             ),
             Transition("approve", (REQUESTED,), CONFIRMED, _("Approve"), MANAGERS),
-            Transition(
-                "deny", (REQUESTED,), DENIED, _("Deny"), MANAGERS, reason_required=True
-            ),
+            Transition("deny", (REQUESTED,), DENIED, _("Deny"), MANAGERS, reason_required=True),
             Transition(
                 "cancel",
                 (HELD, REQUESTED, CONFIRMED),
@@ -140,4 +136,6 @@ def awaits_approval(status: str) -> bool:
 def can(status: str, transition: str, roles) -> bool:
     from cityhall.cases import registry
 
-    return any(t.name == transition for t in registry.get(SERVICE_CODE).workflow.available(status, roles))
+    return any(
+        t.name == transition for t in registry.get(SERVICE_CODE).workflow.available(status, roles)
+    )

@@ -31,10 +31,15 @@ def moment(value):
 
 @register.simple_tag
 def when(start, end):
-    """Tuesday, Dec. 1, 2026, 6 p.m. – 8 p.m."""
+    """Tuesday, Dec. 1, 2026, 6 p.m. - 8 p.m."""
     return timeutil.fmt_range(start, end)
 
 
 @register.filter
 def duration(value):
     return timeutil.fmt_duration(value) if value is not None else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,301 @@
+"""The resident's and the facility manager's journeys in headless Chromium, in
+English and Spanish, with axe-core (WCAG 2.2 AA rules) on every page on the way.
+
+Buttons and links are found by test ids and names, not by their words, so
+the journeys do not depend on the Spanish catalogue being up to date."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from pypdf import PdfReader
+
+from cityhall.reservations.models import Booking
+from cityhall.reservations.timeutil import iso
+from cityhall.testing import assert_accessible, current_totp
+
+from .conftest import at, day_ahead, make_facility, make_schedule, make_unit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _site(settings, live_server):
+    # Payment pages send the payer back to the city's own address: this server.
+    settings.CITY_SITE_URL = live_server.url
+
+
+@pytest.fixture
+def places(db):
+    from cityhall.reservations.models import UnitKind
+
+    park = make_facility()
+    make_schedule()
+    free = make_unit(park, "Shelter B")
+    paid = make_unit(
+        park,
+        "Shelter A",
+        capacity=60,
+        min_duration=timedelta(hours=2),
+        max_duration=timedelta(hours=6),
+        start_interval_minutes=60,
+        fee_schedule="test-shelter",
+        rate_rule="hours",
+    )
+    room = make_unit(park, "Room 1", kind=UnitKind.ROOM, needs_approval=True)
+    return {"free": free, "paid": paid, "room": room}
+
+
+def run_worker():
+    call_command(
+        "db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name="*"
+    )
+
+
+def prefix_of(language):
+    return "/es" if language == "es" else ""
+
+
+def sign_in_resident(page, make_user, language, email="ana@example.org"):
+    """From the sign-in step: the existing account's sign-in, back to the slot."""
+    make_user(email, roles=["resident"], password=PASSWORD, full_name="Ana García")
+    page.get_by_test_id("sign-in").click()
+    page.wait_for_url(re.compile("/accounts/sign-in/"))
+    page.fill("[name=username]", email)
+    page.fill("[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+
+
+def fill_booking(page, purpose="Birthday picnic"):
+    page.fill("[name=attendees]", "12")
+    page.fill("[name=purpose]", purpose)
+    page.locator("label[for=id_resident_0]").click()
+    page.locator("label[for=id_terms]").click()
+    page.get_by_test_id("book").click()
+
+
+def choose_slot(page, language, unit, day, hour):
+    page.goto(page.base + prefix_of(language) + f"/reservations/?date={day.isoformat()}")
+    assert page.locator("html").get_attribute("lang") == language
+    assert_accessible(page, f"{language}-search")
+    page.goto(
+        page.base + prefix_of(language) + f"/reservations/units/{unit.pk}/?date={day.isoformat()}"
+    )
+    assert_accessible(page, f"{language}-unit-day")
+    start = quote(iso(at(day, hour)), safe="/")
+    page.locator(f"a[data-testid=free-slot][href*='{start}']").click()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_resident_books_a_free_shelter_and_gets_the_email(page, places, make_user, language):
+    day = day_ahead(5)
+    choose_slot(page, language, places["free"], day, 10)
+    page.wait_for_url(re.compile("/reservations/sign-in/"))
+    assert_accessible(page, f"{language}-sign-in-step")
+    sign_in_resident(page, make_user, language)
+    page.wait_for_url(re.compile("/book/"))
+    assert_accessible(page, f"{language}-book")
+    # Sent without anything: clear messages next to the fields, nothing lost.
+    page.fill("[name=purpose]", "Birthday picnic")
+    page.get_by_test_id("book").click()
+    page.locator("#error-summary").wait_for()
+    assert page.input_value("[name=purpose]") == "Birthday picnic"
+    assert_accessible(page, f"{language}-book-errors")
+    fill_booking(page)
+    page.wait_for_url(re.compile("/reservations/bookings/"))
+    assert page.get_by_test_id("status").get_attribute("data-state") == "confirmed"
+    assert_accessible(page, f"{language}-confirmed")
+    reference = page.get_by_test_id("reference").inner_text().strip()
+    booking = Booking.objects.get(case__reference=reference)
+    assert booking.case.language == language
+
+    mail.outbox.clear()
+    run_worker()
+    [email] = [m for m in mail.outbox if m.to == ["ana@example.org"]]
+    files = {name: (content, mimetype) for name, content, mimetype in email.attachments}
+    ics, ics_type = files[f"booking-{reference}.ics"]
+    assert ics_type == "text/calendar"
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert "BEGIN:VEVENT" in ics and "Shelter B" in ics
+    pdf, pdf_type = files[f"booking-{reference}.pdf"]
+    assert pdf_type == "application/pdf"
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    terms = "Déjelo limpio" if language == "es" else "Leave it clean"
+    for expected in (reference, "Shelter B", "Ana García", "Birthday picnic", terms):
+        assert expected in text, expected
+
+    page.reload()
+    assert_accessible(page, f"{language}-confirmed-with-pdf")
+    page.get_by_test_id("cancel").click()
+    page.wait_for_url(re.compile("/cancel/"))
+    assert_accessible(page, f"{language}-cancel")
+    page.goto(page.base + prefix_of(language) + f"/reservations/bookings/{reference}/change/")
+    page.fill("[name=date]", "2026-03-08")
+    page.select_option("[name=start_time]", "02:30")
+    page.select_option("[name=end_time]", "04:30")
+    page.locator("main form button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert_accessible(page, f"{language}-change-errors")
+    page.goto(page.base + prefix_of(language) + "/reservations/my-bookings/")
+    assert reference in page.inner_text("main")
+    assert_accessible(page, f"{language}-mine")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_resident_books_pays_and_is_confirmed(page, places, make_user, language):
+    day = day_ahead(6)
+    choose_slot(page, language, places["paid"], day, 14)
+    page.wait_for_url(re.compile("/reservations/sign-in/"))
+    sign_in_resident(page, make_user, language)
+    page.wait_for_url(re.compile("/book/"))
+    fill_booking(page, purpose="Team picnic")
+    page.wait_for_url(re.compile("/reservations/bookings/"))
+    assert page.get_by_test_id("status").get_attribute("data-state") == "held"
+    assert_accessible(page, f"{language}-held")
+    reference = page.get_by_test_id("reference").inner_text().strip()
+    page.get_by_test_id("pay").click()
+    page.wait_for_url(re.compile("/pay/sandbox/"))
+    page.fill("[name=card_number]", "4242 4242 4242 4242")
+    page.fill("[name=expiry]", "12/39")
+    page.fill("[name=cvc]", "123")
+    page.fill("[name=name]", "Ana García")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile("/return/"))
+    assert page.get_by_test_id("payment-state").get_attribute("data-state") == "paid"
+    page.goto(page.base + prefix_of(language) + f"/reservations/bookings/{reference}/")
+    assert page.get_by_test_id("status").get_attribute("data-state") == "confirmed"
+    assert_accessible(page, f"{language}-paid-confirmed")
+    mail.outbox.clear()
+    run_worker()
+    subjects = [m.subject for m in mail.outbox]
+    confirmation = [
+        m for m in mail.outbox if any(n.endswith(".ics") for n, _c, _t in m.attachments)
+    ]
+    assert confirmation, subjects
+
+
+def staff_sign_in(page, make_user, language):
+    manager = make_user("manager@staff.example.org", roles=["facility_manager"], password=PASSWORD)
+    device = TOTPDevice.objects.create(user=manager, name="phone", confirmed=True)
+    page.goto(page.base + prefix_of(language) + "/staff/reservations/approvals/")
+    page.fill("[name=username]", manager.email)
+    page.fill("[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile("/two-factor/"))
+    page.fill("[name=code]", current_totp(device))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile("/staff/reservations/approvals/"))
+    return manager
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_request_is_approved_by_a_facility_manager(
+    page, browser, live_server, places, make_user, language
+):
+    day = day_ahead(4)
+    resident_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    resident = resident_context.new_page()
+    resident.base = live_server.url
+    choose_slot(resident, language, places["room"], day, 18)
+    resident.wait_for_url(re.compile("/reservations/sign-in/"))
+    sign_in_resident(resident, make_user, language)
+    resident.wait_for_url(re.compile("/book/"))
+    fill_booking(resident, purpose="Book club")
+    resident.wait_for_url(re.compile("/reservations/bookings/"))
+    assert resident.get_by_test_id("status").get_attribute("data-state") == "requested"
+    assert_accessible(resident, f"{language}-requested")
+    reference = resident.get_by_test_id("reference").inner_text().strip()
+
+    staff_sign_in(page, make_user, language)
+    assert_accessible(page, f"{language}-approvals")
+    page.get_by_role("link", name=reference).click()
+    page.wait_for_url(re.compile(f"/staff/reservations/bookings/{reference}/"))
+    for summary in page.locator("main details summary").all():
+        summary.click()
+    assert_accessible(page, f"{language}-staff-booking")
+    page.get_by_test_id("approve").click()
+    page.wait_for_load_state()
+    assert_accessible(page, f"{language}-staff-approved")
+    booking = Booking.objects.get(case__reference=reference)
+    assert booking.case.status == "confirmed"
+    resident.reload()
+    assert resident.get_by_test_id("status").get_attribute("data-state") == "confirmed"
+    resident_context.close()
+
+    for path, name in [
+        (f"/staff/reservations/?date={day.isoformat()}", "today"),
+        ("/staff/reservations/utilization/", "utilization"),
+        ("/staff/reservations/blocks/", "blocks"),
+    ]:
+        page.goto(page.base + prefix_of(language) + path)
+        assert_accessible(page, f"{language}-staff-{name}")
+    page.goto(page.base + f"/staff/reservations/?date={day.isoformat()}")
+    assert reference in page.inner_text("main")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_other_resident_pages_pass_axe(page, places, make_user, language):
+    from cityhall.reservations import services
+    from cityhall.reservations.models import HoursException
+
+    from .conftest import details
+
+    day = day_ahead(3, weekday=1)
+    prefix = prefix_of(language)
+    page.goto(page.base + prefix + f"/reservations/facilities/{places['free'].facility_id}/")
+    assert_accessible(page, f"{language}-facility")
+    page.goto(
+        page.base
+        + prefix
+        + f"/reservations/units/{places['free'].pk}/?date={day.isoformat()}&view=week"
+    )
+    assert_accessible(page, f"{language}-unit-week")
+    page.goto(
+        page.base + prefix + f"/reservations/?date={day.isoformat()}&time_from=18:00&time_to=17:00"
+    )
+    assert_accessible(page, f"{language}-search-errors")
+    # A taken time, with the waitlist; and the series preview with its conflicts.
+    other = make_user("other@example.org", roles=["resident"])
+    services.book_slot(
+        user=other, unit=places["free"], start=at(day, 18), end=at(day, 20), details=details()
+    )
+    HoursException.objects.create(
+        facility=places["free"].facility,
+        first_day=day + timedelta(weeks=2),
+        last_day=day + timedelta(weeks=2),
+        reason_en="Maintenance",
+    )
+    page.goto(
+        page.base + prefix + f"/reservations/units/{places['free'].pk}/?date={day.isoformat()}"
+    )
+    page.locator("a[data-testid=waitlist-slot]").first.click()
+    page.wait_for_url(re.compile("/reservations/sign-in/"))
+    sign_in_resident(page, make_user, language)
+    page.wait_for_url(re.compile("/book/"))
+    assert_accessible(page, f"{language}-waitlist-form")
+    page.goto(page.base + prefix + f"/reservations/units/{places['free'].pk}/every-week/")
+    page.fill("[name=first_date]", day.isoformat())
+    page.select_option("[name=start_time]", "18:00")
+    page.select_option("[name=end_time]", "20:00")
+    page.fill("[name=weeks]", "4")
+    page.fill("[name=attendees]", "10")
+    page.fill("[name=purpose]", "Chess club")
+    page.locator("label[for=id_resident_0]").click()
+    page.get_by_test_id("check").click()
+    page.get_by_test_id("preview").wait_for()
+    assert page.locator("[data-testid=preview] tr[data-ok=no]").count() == 2
+    assert_accessible(page, f"{language}-series-preview")
+    page.locator("label[for=id_terms]").click()
+    page.get_by_test_id("book-series").click()
+    page.wait_for_url(re.compile("/reservations/bookings/"))
+    assert page.get_by_test_id("dates").locator("li").count() == 2
+    assert_accessible(page, f"{language}-series-booked")

@@ -1,0 +1,180 @@
+"""Never double-booked: many parallel connections racing for the same time
+(one per thread; SQLite in WAL mode with IMMEDIATE transactions, and
+PostgreSQL with its exclusion constraint). Exactly one wins; every other is
+told the time was just taken, with alternatives."""
+
+from __future__ import annotations
+
+import json
+import threading
+from itertools import combinations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+
+from cityhall.accounts.services import issue_api_token
+from cityhall.reservations import services
+from cityhall.reservations.errors import SlotTaken
+from cityhall.reservations.models import Booking, Occurrence
+
+from .conftest import at, day_ahead, details
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 12
+
+
+def in_parallel(work, count=THREADS):
+    """Runs work(i) in `count` threads released at once; returns (results, errors) by index."""
+    barrier = threading.Barrier(count)
+    results: dict[int, object] = {}
+    errors: dict[int, BaseException] = {}
+    lock = threading.Lock()
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            value = work(i)
+            with lock:
+                results[i] = value
+        except BaseException as error:  # reported by the caller
+            with lock:
+                errors[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results, errors
+
+
+@pytest.fixture
+def people(make_user):
+    return [make_user(f"resident{i}@example.org", roles=["resident"]) for i in range(THREADS)]
+
+
+def assert_no_overlaps():
+    """No two active times of one unit overlap, buffers included."""
+    rows = list(
+        Occurrence.objects.filter(active=True).values_list(
+            "unit_id", "blocked_from", "blocked_until"
+        )
+    )
+    for (unit_a, from_a, until_a), (unit_b, from_b, until_b) in combinations(rows, 2):
+        assert unit_a != unit_b or until_a <= from_b or until_b <= from_a, (from_a, from_b)
+
+
+def test_many_residents_racing_for_one_time_one_wins(free_unit, people):
+    day = day_ahead()
+    start, end = at(day, 10), at(day, 12)
+
+    def attempt(i):
+        return services.book_slot(
+            user=people[i], unit=free_unit, start=start, end=end, details=details()
+        ).pk
+
+    results, errors = in_parallel(attempt)
+
+    assert len(results) == 1, (results, errors)
+    assert len(errors) == THREADS - 1
+    for error in errors.values():
+        assert isinstance(error, SlotTaken), repr(error)
+        assert "just taken" in str(error)
+        assert error.alternatives  # somewhere else to go
+    assert Booking.objects.count() == 1
+    assert_no_overlaps()
+
+
+def test_overlapping_times_with_buffers_racing(paid_unit, people):
+    """Different, overlapping asks (the buffer after each counts): still no overlap."""
+    day = day_ahead()
+    asks = [(at(day, 9 + i % 6), at(day, 11 + i % 6)) for i in range(THREADS)]
+
+    def attempt(i):
+        start, end = asks[i]
+        return services.book_slot(
+            user=people[i], unit=paid_unit, start=start, end=end, details=details()
+        ).pk
+
+    results, errors = in_parallel(attempt)
+
+    assert results, errors
+    assert all(isinstance(e, SlotTaken) for e in errors.values()), errors
+    assert_no_overlaps()
+    # 9-11, 12-14 (11:00-11:30 kept free after the first) and 15-17 at most... at least two fit.
+    assert 2 <= len(results) <= 3
+
+
+def test_racing_through_the_api_gives_one_201_and_409s(free_unit, people):
+    tokens = [issue_api_token(user=person).raw for person in people]
+    day = day_ahead()
+    payload = json.dumps(
+        {
+            "unit": free_unit.pk,
+            "start": at(day, 14).isoformat(),
+            "end": at(day, 15).isoformat(),
+            "attendees": 10,
+            "purpose": "Race",
+        }
+    )
+
+    def attempt(i):
+        response = Client().post(
+            "/api/v1/bookings",
+            data=payload,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {tokens[i]}"},
+        )
+        return response.status_code, response.json()
+
+    results, errors = in_parallel(attempt)
+
+    assert not errors, errors
+    statuses = sorted(status for status, _body in results.values())
+    assert statuses == [201] + [409] * (THREADS - 1), results
+    for status, body in results.values():
+        if status == 409:
+            assert body["error"]["code"] == "slot_taken" and body["error"]["alternatives"]
+    assert_no_overlaps()
+
+
+@pytest.mark.postgres_only
+def test_the_database_refuses_an_overlap_even_without_the_service(free_unit, resident):
+    if connection.vendor != "postgresql":
+        pytest.skip("the exclusion constraint is PostgreSQL's")
+    day = day_ahead()
+    booking = services.book_slot(
+        user=resident, unit=free_unit, start=at(day, 10), end=at(day, 12), details=details()
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Occurrence.objects.create(
+            booking=booking,
+            unit=free_unit,
+            start=at(day, 11),
+            end=at(day, 13),
+            blocked_from=at(day, 11),
+            blocked_until=at(day, 13),
+        )
+    # Touching is not overlapping; an inactive time takes nothing.
+    Occurrence.objects.create(
+        booking=booking,
+        unit=free_unit,
+        start=at(day, 12),
+        end=at(day, 13),
+        blocked_from=at(day, 12),
+        blocked_until=at(day, 13),
+    )
+    Occurrence.objects.create(
+        booking=booking,
+        unit=free_unit,
+        start=at(day, 10),
+        end=at(day, 11),
+        blocked_from=at(day, 10),
+        blocked_until=at(day, 11),
+        active=False,
+    )
