@@ -39,7 +39,9 @@ def pay_as_resident(page, invoice, language):
     page.locator("main form button[type=submit]").click()
 
     page.wait_for_url(re.compile("/pay/sandbox/"))
-    assert ("PRUEBA" if language == "es" else "TEST") in page.inner_text("main")  # clearly marked as a test
+    assert ("PRUEBA" if language == "es" else "TEST") in page.inner_text(
+        "main"
+    )  # clearly marked as a test
     assert_accessible(page, f"{language}-sandbox-checkout")
     # Sent empty: clear messages next to each field, and the summary.
     page.fill("[name=name]", "Ana García")
