@@ -81,8 +81,13 @@ def notify(
     context: dict | None = None,
     case=None,
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    queue_delivery: bool = True,
 ) -> Notification:
-    """Persists an email and queues its delivery after the surrounding transaction commits."""
+    """Persists an email and, in the same transaction, its delivery task.
+
+    A worker task that will call `deliver()` itself right after its own commit
+    passes queue_delivery=False and saves a task; if that worker dies first,
+    `requeue_stuck` queues the email a couple of minutes later."""
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     subject, text, html = render_email(
         kind, language=language, context={**_case_context(case), **(context or {})}
@@ -112,7 +117,8 @@ def notify(
     if case is not None:
         _timeline(notification, outcome="queued")
     # The task row is written in this same transaction: it exists exactly when the email does.
-    _enqueue(notification.pk)
+    if queue_delivery:
+        _enqueue(notification.pk)
     return notification
 
 

@@ -46,6 +46,7 @@ def issue_approved_report(report_id: int) -> str:
             language=case.language,
             case=case,
             context={"report": locked, "document": document},
+            queue_delivery=False,  # delivered just below, after this commits
             attachments=[
                 Attachment(
                     f"police-report-{locked.report_number}.pdf",

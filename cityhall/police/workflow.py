@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.cases.models import EventKind
+from cityhall.cases.services import add_event
 from cityhall.cases.workflow import APPLICANT, SYSTEM, State, Transition, Workflow
 from cityhall.core.roles import POLICE_REVIEWER, POLICE_SUPERVISOR
 from cityhall.notifications.hooks import email_applicant
@@ -131,9 +134,16 @@ def _after_approval(case, event):
     tasks are queued in the approval's own transaction (the task queue is a
     table in the same database), so an approval is never left without them."""
     from .models import RmsExport
-    from .tasks import export_to_rms, issue_approved_report
+    from .tasks import NO_RMS, export_to_rms, issue_approved_report
 
     report = case.police_report
-    RmsExport.objects.get_or_create(report=report)
     issue_approved_report.enqueue(report.pk)
-    export_to_rms.enqueue(report.pk)
+    if settings.CITYHALL_RMS_URL:
+        RmsExport.objects.get_or_create(report=report)
+        export_to_rms.enqueue(report.pk)
+    else:
+        RmsExport.objects.get_or_create(report=report, defaults={"last_error": NO_RMS})
+        # Nothing to send to; the sweeper sends it if a records system is configured later.
+        add_event(
+            case=case, kind=EventKind.EXPORT, payload={"outcome": "skipped: no RMS configured"}
+        )
