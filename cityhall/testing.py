@@ -36,3 +36,36 @@ def assert_accessible(page, name: str = "") -> None:
             targets = ", ".join(str(n["target"]) for n in v["nodes"][:5])
             lines.append(f"  {v['id']}: {v['help']} -> {targets}")
         pytest.fail("\n".join(lines))
+
+
+def in_parallel(work, count: int):
+    """Runs work(i) in `count` threads released at once, each on its own database
+    connection (closed at the end); returns (results, errors) by index."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results: dict[int, object] = {}
+    errors: dict[int, BaseException] = {}
+    lock = threading.Lock()
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            value = work(i)
+            with lock:
+                results[i] = value
+        except BaseException as error:  # reported by the caller
+            with lock:
+                errors[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results, errors

@@ -4,10 +4,7 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
@@ -23,6 +20,7 @@ from cityhall.payments.models import (
     WebhookEvent,
 )
 from cityhall.payments.models_sandbox import SandboxRefund, SandboxSession
+from cityhall.testing import in_parallel as run_in_parallel
 
 from .conftest import post_webhook, sandbox_events, start_and_pay
 
@@ -32,31 +30,7 @@ THREADS = 8
 
 
 def in_parallel(work, count=THREADS):
-    """Runs work(i) in `count` threads released at once; returns (results, errors) by index."""
-    barrier = threading.Barrier(count)
-    results: dict[int, object] = {}
-    errors: dict[int, BaseException] = {}
-    lock = threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            value = work(i)
-            with lock:
-                results[i] = value
-        except BaseException as error:  # reported by the caller
-            with lock:
-                errors[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, errors
+    return run_in_parallel(work, count)
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -21,6 +19,7 @@ from cityhall.core.models import IdempotencyRecord
 from cityhall.notifications.models import Notification
 from cityhall.police import decisions, services
 from cityhall.police.models import PoliceReport, PropertyItem, RejectionReason, RmsExport
+from cityhall.testing import in_parallel as run_in_parallel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,31 +34,7 @@ def _fresh_rate_limit():
 
 
 def in_parallel(work, count=THREADS):
-    """Runs work(i) in `count` threads released at once; returns (results, errors) by index."""
-    barrier = threading.Barrier(count)
-    results: dict[int, object] = {}
-    errors: dict[int, BaseException] = {}
-    lock = threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            value = work(i)
-            with lock:
-                results[i] = value
-        except BaseException as error:  # reported by the caller
-            with lock:
-                errors[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, errors
+    return run_in_parallel(work, count)
 
 
 def body(serial="WTU 123 G4567") -> dict:

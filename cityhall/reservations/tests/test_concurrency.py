@@ -6,7 +6,6 @@ told the time was just taken, with alternatives."""
 from __future__ import annotations
 
 import json
-import threading
 from itertools import combinations
 
 import pytest
@@ -17,6 +16,7 @@ from cityhall.accounts.services import issue_api_token
 from cityhall.reservations import services
 from cityhall.reservations.errors import SlotTaken
 from cityhall.reservations.models import Booking, Occurrence
+from cityhall.testing import in_parallel as run_in_parallel
 
 from .conftest import at, day_ahead, details
 
@@ -26,31 +26,7 @@ THREADS = 12
 
 
 def in_parallel(work, count=THREADS):
-    """Runs work(i) in `count` threads released at once; returns (results, errors) by index."""
-    barrier = threading.Barrier(count)
-    results: dict[int, object] = {}
-    errors: dict[int, BaseException] = {}
-    lock = threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            value = work(i)
-            with lock:
-                results[i] = value
-        except BaseException as error:  # reported by the caller
-            with lock:
-                errors[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, errors
+    return run_in_parallel(work, count)
 
 
 @pytest.fixture
