@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -17,6 +18,11 @@ class Recorder:
         self.refuse: set[str] = set()
         self.busy = False  # answer 451 (try later) to everything
         self.lock = threading.Lock()
+        # When set, each message is held until this many are being received at
+        # once (or 30 s pass), so a test can prove several senders overlapped.
+        self.hold_until_concurrent = 0
+        self._in_data = 0
+        self._gate: asyncio.Event | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -27,10 +33,25 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hold_until_concurrent:
+            await self._wait_for_company()
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
         return "250 Message accepted"
+
+    async def _wait_for_company(self):
+        if self._gate is None:
+            self._gate = asyncio.Event()
+        self._in_data += 1
+        if self._in_data >= self.hold_until_concurrent:
+            self._gate.set()
+        try:
+            await asyncio.wait_for(self._gate.wait(), timeout=30)
+        except TimeoutError:
+            pass  # let it through; the test's own assertions report the missing overlap
+        finally:
+            self._in_data -= 1
 
     def message_ids(self) -> list[str]:
         with self.lock:

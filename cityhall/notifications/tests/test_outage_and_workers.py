@@ -85,11 +85,15 @@ def _database_url() -> str:
 
 
 def test_two_worker_processes_never_send_twice(smtp_server):
+    # Hold the first email until a second is being sent at the same time: on a
+    # busy machine one worker could otherwise drain the queue before the other
+    # has started, and the test would prove nothing about two workers.
+    smtp_server.recorder.hold_until_concurrent = 2
     _queue(120)
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}},
         "DATABASE_URL": _database_url(),
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}?timeout=60",
         "DEBUG": "false",
         "SECRET_KEY": "test-" + "k" * 50,
     }
