@@ -160,7 +160,9 @@ def me(request):
 
 def _add_routers() -> None:
     # Service apps' routers; imported here (the project level), never by a foundation.
+    from cityhall.insights.api import router as insights_router
     from cityhall.payments.api import invoices_router, payments_router
+    from cityhall.permits.api import router as permits_router
     from cityhall.police.api import router as police_router
     from cityhall.reservations.api import router as reservations_router
 
@@ -168,6 +170,8 @@ def _add_routers() -> None:
     api.add_router("/invoices", invoices_router)
     api.add_router("/police", police_router)
     api.add_router("/", reservations_router)  # /facilities, /units, /bookings
+    api.add_router("/permits", permits_router)
+    api.add_router("/insights", insights_router)
 
 
 _add_routers()

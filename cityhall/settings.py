@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     # services
     "cityhall.police",
     "cityhall.reservations",
+    "cityhall.permits",
+    # reporting (reads everything, read by nobody)
+    "cityhall.insights",
 ]
 
 MIDDLEWARE = [

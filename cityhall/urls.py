@@ -22,6 +22,8 @@ urlpatterns += i18n_patterns(
     path("", include("cityhall.payments.urls")),
     path("", include("cityhall.police.urls")),
     path("", include("cityhall.reservations.urls")),
+    path("", include("cityhall.permits.urls")),
+    path("", include("cityhall.insights.urls")),
     prefix_default_language=False,
 )
 
