@@ -67,8 +67,10 @@ test-postgres: install ## The suite on PostgreSQL (TEST_POSTGRES_URL); skipped w
 bench: install ## Benchmarks (figures in bench/RESULTS.md)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+MESSAGES_IGNORE = -i "test_*" -i "tests/*" -i "testing.py"
+
 messages: install ## Re-extract the translatable strings and compile the catalogues
-	cd cityhall && DEBUG=true ../$(CITYHALL) makemessages -l es --no-obsolete --no-location
+	cd cityhall && DEBUG=true ../$(CITYHALL) makemessages -l es --no-obsolete --no-location $(MESSAGES_IGNORE)
 	cd cityhall && DEBUG=true ../$(CITYHALL) compilemessages -l es
 
 clean: ## Remove installed dependencies and built assets (keeps var/)
