@@ -231,6 +231,9 @@ CITYHALL_POLICE_INFO_DAYS = config.env_int("CITYHALL_POLICE_INFO_DAYS", 15)
 CITYHALL_POLICE_PHONE = os.environ.get("CITYHALL_POLICE_PHONE", "(555) 010-0199")
 CITYHALL_POLICE_RETENTION_DAYS = config.env_int("CITYHALL_POLICE_RETENTION_DAYS", 730)
 CITYHALL_DRAFT_RETENTION_DAYS = config.env_int("CITYHALL_DRAFT_RETENTION_DAYS", 30)
+# A status link in an email is a key to the resident's request: it stops working
+# after this many days (a fresh one comes from the look-up by reference and email).
+CITYHALL_TRACKING_LINK_DAYS = config.env_int("CITYHALL_TRACKING_LINK_DAYS", 180)
 # Facility bookings: minutes a chosen time is held while the resident pays.
 CITYHALL_BOOKING_HOLD_MINUTES = config.env_int("CITYHALL_BOOKING_HOLD_MINUTES", 15)
 # Records management system hand-off: signed JSON POSTed here on approval (blank: skipped).

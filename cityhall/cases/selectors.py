@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -94,11 +95,27 @@ def tracking_token(case: Case) -> str:
 
 
 def case_from_tracking_token(token: str) -> Case | None:
+    """The case a status link opens, or None when forged or expired."""
     try:
-        public_id = signing.loads(token, salt=TRACKING_SALT)
-    except signing.BadSignature:
+        public_id = signing.loads(
+            token, salt=TRACKING_SALT, max_age=timedelta(days=settings.CITYHALL_TRACKING_LINK_DAYS)
+        )
+    except signing.BadSignature:  # SignatureExpired is one
         return None
     return Case.objects.filter(public_id=public_id).first()
+
+
+def tracking_token_expired(token: str) -> bool:
+    """True for a genuine link that is too old (so the page can say so, not 'not found')."""
+    try:
+        signing.loads(
+            token, salt=TRACKING_SALT, max_age=timedelta(days=settings.CITYHALL_TRACKING_LINK_DAYS)
+        )
+    except signing.SignatureExpired:
+        return True
+    except signing.BadSignature:
+        return False
+    return False
 
 
 def public_timeline(case: Case) -> list[CaseEvent]:

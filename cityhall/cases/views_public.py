@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,6 +49,18 @@ def track(request):
 
 def track_status(request, token):
     case = selectors.case_from_tracking_token(token)
+    if case is None and selectors.tracking_token_expired(token):
+        # Say why, and offer the way back in: the look-up sends to a fresh link.
+        return render(
+            request,
+            "cases/track_form.html",
+            {
+                "form": TrackForm(),
+                "link_expired": True,
+                "settings_link_days": settings.CITYHALL_TRACKING_LINK_DAYS,
+            },
+            status=410,
+        )
     if case is None or case.submitted_at is None:
         raise Http404
     service = registry.get(case.service)

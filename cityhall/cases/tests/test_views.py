@@ -1,3 +1,6 @@
+import time
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 
@@ -134,6 +137,28 @@ def test_tampered_or_draft_links_are_404(sample_service, client, db):
     assert (
         client.get(reverse("cases:track-status", args=[tracking_token(draft)])).status_code == 404
     )
+
+
+def _token_made_days_ago(case, days):
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - days * 86400):
+        return tracking_token(case)
+
+
+def test_status_links_expire_and_the_look_up_gives_a_fresh_one(sample_service, client, db):
+    [case] = _submit()
+    recent = _token_made_days_ago(case, 179)
+    assert client.get(reverse("cases:track-status", args=[recent])).status_code == 200
+    old = _token_made_days_ago(case, 181)
+    response = client.get(reverse("cases:track-status", args=[old]))
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "This link has expired" in page
+    assert "work for 180 days" in page
+    assert case.reference not in page  # an expired link reveals nothing of the request
+    found = client.post(
+        reverse("cases:track"), {"reference": case.reference, "email": "p0@example.org"}
+    )
+    assert client.get(found.url).status_code == 200
 
 
 def test_spanish_status_page(sample_service, client, db):
