@@ -12,6 +12,11 @@ class IllegalTransition(CaseError):
             _("This case has moved on since you opened it. Reload the page to see where it is now.")
         )
 
+    @property
+    def api_message(self) -> str:
+        """For API clients, who have no page to reload: where the case is now."""
+        return _("Not possible: the case's status is now “%(status)s”.") % {"status": self.status}
+
 
 class NotAllowed(CaseError):
     def __init__(self, transition: str = ""):

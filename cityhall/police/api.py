@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from cityhall.api import ApiDomainError, token_auth
-from cityhall.cases.errors import CaseError
+from cityhall.cases.errors import CaseError, IllegalTransition
 from cityhall.core.idempotency import KeyReused, run_once
 from cityhall.core.ratelimit import allow, client_address
 
@@ -60,10 +60,10 @@ def _domain_error(error: Exception) -> ApiDomainError:
         return ApiDomainError(
             422, "validation_error", "Some fields are missing or invalid.", fields
         )
+    if isinstance(error, IllegalTransition):
+        return ApiDomainError(409, "conflict", error.api_message)
     field = getattr(error, "field", None)
-    status = 409 if error.__class__.__name__ in {"IllegalTransition"} else 422
-    code = "conflict" if status == 409 else "invalid"
-    return ApiDomainError(status, code, str(error), {field: [str(error)]} if field else {})
+    return ApiDomainError(422, "invalid", str(error), {field: [str(error)]} if field else {})
 
 
 @router.post(
