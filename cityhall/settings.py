@@ -66,7 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cityhall.core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "cityhall.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -200,17 +202,42 @@ if CITYHALL_HTTPS:
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Logs go to standard error: JSON lines in production (for a log shipper), plain
+# text when DEBUG is on; every line carries the request id (core/observability.py).
+LOG_FORMAT = os.environ.get("CITYHALL_LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cityhall.core.observability.RequestIdFilter"}},
+    # (the filter also puts the URL pattern in place of the path in Django's own
+    # error lines: paths can carry a status link's token)
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "cityhall.core.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CITYHALL_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # One line per request (method, URL pattern, status, time): on when asked.
+        "cityhall.request": {
+            "level": os.environ.get(
+                "CITYHALL_REQUEST_LOG_LEVEL", "INFO" if LOG_FORMAT == "json" else "WARNING"
+            )
+        },
+        # 4xx warnings repeat the request line; errors (5xx) still log.
+        "django.request": {"level": "ERROR"},
     },
 }
+# Bearer token Prometheus sends to read /metrics; empty switches /metrics off.
+CITYHALL_METRICS_TOKEN = os.environ.get("CITYHALL_METRICS_TOKEN", "")
 CSRF_FAILURE_VIEW = "cityhall.core.views.csrf_failure"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CITYHALL_UPLOAD_MAX_BYTES = config.env_int("CITYHALL_UPLOAD_MAX_BYTES", 8_000_000)

@@ -10,9 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import tasks
+        from . import metrics, tasks
         from .registry import registry
 
+        registry.add_metrics(metrics.task_queue_metrics)
         registry.add_periodic(
             "core.purge-idempotency", every=timedelta(days=1), task=tasks.purge_idempotency_records
         )

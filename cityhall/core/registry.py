@@ -66,6 +66,13 @@ class Registry:
     demo_seeders: list[tuple[int, Callable]] = field(default_factory=list)
     periodic: dict[str, PeriodicTask] = field(default_factory=dict)
     case_panels: dict[str, CasePanel] = field(default_factory=dict)
+    # Callables returning [(name, help, label_names, [(label_values, value)])],
+    # read from the database at each /metrics scrape (core/metrics.py).
+    metric_sources: list[Callable[[], list]] = field(default_factory=list)
+
+    def add_metrics(self, source: Callable[[], list]) -> None:
+        if source not in self.metric_sources:
+            self.metric_sources.append(source)
 
     def add_case_panel(self, panel: CasePanel) -> None:
         self.case_panels[panel.name] = panel

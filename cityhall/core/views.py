@@ -11,6 +11,7 @@ from cityhall.core.guards import staff_required
 from . import mailbox
 from .health import health_report
 from .registry import registry
+from .security import build_policy
 
 
 @require_GET
@@ -68,11 +69,17 @@ def mailbox_detail(request, message_id):
     item = mailbox.get_message(message_id)
     if item is None:
         raise Http404
-    return render(
+    response = render(
         request,
         "core/mailbox_detail.html",
         {"item": item, "html": item.body("html"), "text": item.body("plain")},
     )
+    # The email sits in a sandboxed srcdoc frame, which inherits this page's
+    # policy; emails need inline styles (mail programs ignore style sheets).
+    response["Content-Security-Policy"] = build_policy().replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    )
+    return response
 
 
 @staff_required

@@ -12,8 +12,9 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from cityhall.core.registry import registry
 
-        from . import tasks
+        from . import metrics, tasks
 
+        registry.add_metrics(metrics.email_metrics)
         registry.add_periodic(
             "notifications.requeue",
             every=timedelta(minutes=1),

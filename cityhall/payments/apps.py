@@ -14,9 +14,10 @@ class PaymentsConfig(AppConfig):
         from cityhall.core.roles import CITY_ADMIN, FINANCE_CLERK
         from cityhall.documents.kinds import register_kind
 
-        from . import selectors, tasks
+        from . import metrics, selectors, tasks
         from .demo import seed
 
+        registry.add_metrics(metrics.payment_metrics)
         finance = frozenset({FINANCE_CLERK, CITY_ADMIN})  # administrators may look
         registry.add_queue(
             StaffQueue(

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from cityhall.notifications.models import Notification, Status
 from cityhall.notifications.services import notify
+from cityhall.testing import database_url
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,14 +76,6 @@ def test_outage_in_the_middle_of_a_batch(smtp_server, settings):
     assert Notification.objects.filter(status=Status.DELIVERED).count() == 30
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{s['NAME']}"
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def test_two_worker_processes_never_send_twice(smtp_server):
     # Hold the first email until a second is being sent at the same time: on a
     # busy machine one worker could otherwise drain the queue before the other
@@ -92,7 +84,7 @@ def test_two_worker_processes_never_send_twice(smtp_server):
     _queue(120)
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}},
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}?timeout=60",
         "DEBUG": "false",
         "SECRET_KEY": "test-" + "k" * 50,

@@ -1,5 +1,6 @@
 import multiprocessing
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -29,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, no_collectstatic, **options):
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
+        _share_metrics_between_processes()
         from gunicorn.app.base import BaseApplication
 
         from cityhall.wsgi import application
@@ -50,9 +52,27 @@ class Command(BaseCommand):
                 forwarded = os.environ.get("FORWARDED_ALLOW_IPS")
                 if forwarded:
                     self.cfg.set("forwarded_allow_ips", forwarded)
+                self.cfg.set("child_exit", _forget_process_metrics)
 
             def load(self):
                 return application
 
         self.stdout.write(f"CityHall on http://{bind} with {workers} web processes")
         CityHallServer().run()
+
+
+def _share_metrics_between_processes() -> None:
+    """Request metrics are counted per web process; prometheus_client sums them
+    from files in one folder. It must be set before prometheus_client is first
+    imported and emptied at start (old processes' counts would add up)."""
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.VAR_DIR / "metrics")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def _forget_process_metrics(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,45 @@
+"""The Content Security Policy every page is served with.
+
+No inline scripts or styles anywhere in the portal (USWDS and our own
+JavaScript are files under /static/), so the policy can refuse them: an
+injected `<script>` does not run even if escaping were ever missed. A view
+that needs something else sets its own header (the development mailbox shows
+emails, which carry inline styles, in a sandboxed frame).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def build_policy() -> str:
+    form_action = ["'self'"]
+    if settings.CITYHALL_PAYMENT_PROVIDER == "stripe":
+        # The pay button's POST is answered with a redirect to Stripe Checkout,
+        # and browsers apply form-action to where the form ends up.
+        form_action.append("https://checkout.stripe.com")
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # USWDS draws some icons as data: URIs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": form_action,
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = build_policy()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
+        return response
