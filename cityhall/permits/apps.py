@@ -11,7 +11,7 @@ class PermitsConfig(AppConfig):
 
     def ready(self):
         from cityhall.cases import registry as cases_registry
-        from cityhall.core.registry import registry
+        from cityhall.core.registry import CatalogueEntry, registry
         from cityhall.documents.kinds import register_kind
 
         from . import services, tasks
@@ -29,6 +29,27 @@ class PermitsConfig(AppConfig):
                 supervisor_role="city_admin",
                 staff_url_name="permits:staff-application",
                 on_invoice_paid=services.on_invoice_paid,
+            )
+        )
+        registry.add_service(
+            CatalogueEntry(
+                code=SERVICE_CODE,
+                title=_("Apply for a permit or licence"),
+                summary=_(
+                    "Fences, block parties, small construction jobs and food trucks: apply, "
+                    "pay and get the permit online, then book inspections."
+                ),
+                you_need=(
+                    _("An account with the city (you can create one as you start)"),
+                    _("The address, and the documents the permit asks for (such as a site plan)"),
+                    _("A card to pay the fee"),
+                ),
+                time_needed=_(
+                    "About 15 minutes. A fence permit is issued as soon as you pay; others are "
+                    "reviewed in about 10 to 15 days."
+                ),
+                start_url_name="permits:start",
+                order=30,
             )
         )
         registry.add_periodic("permits.expiry", every=timedelta(hours=24), task=tasks.expiry_job)

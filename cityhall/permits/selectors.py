@@ -92,12 +92,23 @@ def email_context(application: PermitApplication) -> dict:
     with translation.override(case.language):
         path = reverse("permits:application", kwargs={"reference": case.reference})
     permit = getattr(application, "permit", None)
+    correction = open_correction(application)
+    names = []
+    if correction is not None:
+        names = [
+            r.name(case.language)
+            for r in application.permit_type.document_requirements.filter(
+                code__in=correction.documents
+            )
+        ]
     return {
         "application": application,
         "permit_name": application.permit_type.name(case.language),
         "application_path": path,
         "permit": permit,
-        "correction": open_correction(application),
+        "correction": correction,
+        "correction_documents": names,
+        "holds": list(application.conditions.filter(before_issue=True, met_at__isnull=True)),
         "address": application.address_line(),
     }
 
