@@ -11,10 +11,10 @@ class PermitsConfig(AppConfig):
 
     def ready(self):
         from cityhall.cases import registry as cases_registry
-        from cityhall.core.registry import CatalogueEntry, registry
+        from cityhall.core.registry import CatalogueEntry, StaffQueue, registry
         from cityhall.documents.kinds import register_kind
 
-        from . import services, tasks
+        from . import selectors, services, tasks
         from .demo import seed
         from .workflow import REVIEWERS, SERVICE_CODE, build_workflow
 
@@ -49,6 +49,16 @@ class PermitsConfig(AppConfig):
                     "reviewed in about 10 to 15 days."
                 ),
                 start_url_name="permits:start",
+                order=30,
+            )
+        )
+        registry.add_queue(
+            StaffQueue(
+                title=_("Permit applications to review"),
+                description=_("Review steps waiting for your department, oldest first."),
+                url_name="permits:queue",
+                roles=REVIEWERS,
+                count=selectors.review_queue_count,
                 order=30,
             )
         )

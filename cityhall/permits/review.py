@@ -165,6 +165,8 @@ def upload_correction(*, application: PermitApplication, requirement_code: str, 
     correction = open_correction(application)
     if case.status != CORRECTIONS or correction is None:
         raise NotEditable()
+    if correction.documents and requirement_code not in correction.documents:
+        raise NotEditable(_("The reviewer did not ask for a new version of this document."))
     return store_document(
         application=application,
         requirement=requirement_of(application, requirement_code),

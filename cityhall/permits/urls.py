@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views_application, views_apply
+from . import views_application, views_apply, views_staff
 
 app_name = "permits"
 
 A = "permits/applications/<str:reference>/"
+S = "staff/permits/applications/<str:reference>/"
 
 urlpatterns = [
     path("permits/", views_apply.start, name="start"),
@@ -29,5 +30,20 @@ urlpatterns = [
         A + "inspections/<int:inspection_id>/cancel/",
         views_application.cancel_inspection,
         name="cancel-inspection",
+    ),
+    path("staff/permits/", views_staff.queue, name="queue"),
+    path(S, views_staff.application_page, name="staff-application"),
+    path(S + "steps/<int:step_id>/approve/", views_staff.approve, name="staff-approve"),
+    path(
+        S + "steps/<int:step_id>/corrections/",
+        views_staff.request_corrections,
+        name="staff-corrections",
+    ),
+    path(S + "steps/<int:step_id>/deny/", views_staff.deny, name="staff-deny"),
+    path(S + "conditions/", views_staff.add_condition, name="staff-add-condition"),
+    path(
+        S + "conditions/<int:condition_id>/met/",
+        views_staff.meet_condition,
+        name="staff-meet-condition",
     ),
 ]

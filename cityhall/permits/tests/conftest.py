@@ -147,3 +147,36 @@ def submit_and_pay(application, user):
     application.refresh_from_db()
     application.case.refresh_from_db()
     return application
+
+
+@pytest.fixture
+def reviewer(make_user):
+    """A permit reviewer in no department: may review every step."""
+    return make_user(
+        "reviewer@staff.example.org", roles=["permit_reviewer"], full_name="Rita Reviewer"
+    )
+
+
+@pytest.fixture
+def department_reviewer(make_user, types):
+    """Reviewers who belong to one department each."""
+    from cityhall.permits.models import Department
+
+    def make(code):
+        user = make_user(
+            f"{code}@staff.example.org",
+            roles=["permit_reviewer"],
+            full_name=f"{code.title()} Reviewer",
+        )
+        Department.objects.get(code=code).members.add(user)
+        return user
+
+    return make
+
+
+def paid_application(user, permit_type):
+    return submit_and_pay(complete_application(user, permit_type), user)
+
+
+def step_of(application, department):
+    return application.review_steps.get(department__code=department)

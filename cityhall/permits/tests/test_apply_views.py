@@ -170,3 +170,38 @@ def test_my_applications_and_spanish_pages(signed_in, types, applicant):
         response = signed_in.get("/es" + url(name, application))
         assert response.status_code == 200, name
         assert '<html lang="es">' in response.content.decode()
+
+
+def test_the_status_page_shows_where_it_is_and_the_expected_date(
+    signed_in, types, applicant, reviewer
+):
+    from cityhall.permits import review
+
+    from .conftest import paid_application, pdf_upload, step_of
+
+    application = paid_application(applicant, types["small-construction"])
+    page = signed_in.get(url("application", application)).content.decode()
+    assert 'data-state="in_review"' in page and 'data-testid="expected"' in page
+    assert 'data-department="building" data-status="pending"' in page
+    review.approve_step(step=step_of(application, "zoning"), actor=reviewer)
+    review.request_corrections(
+        step=step_of(application, "building"),
+        actor=reviewer,
+        message="Rear setback?",
+        documents=["site-plan"],
+    )
+    page = signed_in.get(url("application", application)).content.decode()
+    assert 'data-state="corrections"' in page and "Rear setback?" in page
+    assert 'data-department="zoning" data-status="approved"' in page
+    response = signed_in.post(url("corrections", application), {"send": "1", "answer": "done"})
+    assert "Upload a new version of: Site plan" in response.content.decode()
+    response = signed_in.post(
+        url("corrections", application), {"upload": "site-plan", "site-plan-file": pdf_upload()}
+    )
+    assert response.status_code == 302
+    response = signed_in.post(
+        url("corrections", application), {"send": "1", "answer": "Added 12 ft"}
+    )
+    assert response["Location"] == url("application", application)
+    application.case.refresh_from_db()
+    assert application.case.status == "in_review"
