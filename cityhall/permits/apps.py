@@ -62,6 +62,17 @@ class PermitsConfig(AppConfig):
                 order=30,
             )
         )
+        registry.add_queue(
+            StaffQueue(
+                title=_("Inspections by day"),
+                description=_(
+                    "The day's permit inspections, and their results against the checklist."
+                ),
+                url_name="permits:inspections",
+                roles=REVIEWERS,
+                order=31,
+            )
+        )
         registry.add_periodic("permits.expiry", every=timedelta(hours=24), task=tasks.expiry_job)
         registry.add_periodic(
             "permits.slots", every=timedelta(hours=24), task=tasks.inspection_slots_job

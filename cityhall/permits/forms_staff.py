@@ -67,6 +67,14 @@ class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files at once; each is checked by the service (clean_upload)."""
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in (super(MultipleFileField, self).clean(f, initial) for f in files) if f]
+
+
 class InspectionResultForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"),
@@ -75,7 +83,7 @@ class InspectionResultForm(forms.Form):
         max_length=4000,
         required=False,
     )
-    photos = forms.FileField(
+    photos = MultipleFileField(
         label=_("Photos (optional)"),
         help_text=_("JPEG, PNG or WebP. Up to 6."),
         required=False,

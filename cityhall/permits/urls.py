@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_application, views_apply, views_staff
+from . import views_application, views_apply, views_inspections, views_staff
 
 app_name = "permits"
 
@@ -45,5 +45,11 @@ urlpatterns = [
         S + "conditions/<int:condition_id>/met/",
         views_staff.meet_condition,
         name="staff-meet-condition",
+    ),
+    path("staff/permits/inspections/", views_inspections.day_list, name="inspections"),
+    path(
+        "staff/permits/inspections/<int:inspection_id>/",
+        views_inspections.inspection_page,
+        name="inspection",
     ),
 ]

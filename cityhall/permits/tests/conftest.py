@@ -180,3 +180,25 @@ def paid_application(user, permit_type):
 
 def step_of(application, department):
     return application.review_steps.get(department__code=department)
+
+
+def issued_construction(user, permit_type, reviewer):
+    """A small construction permit, reviewed and issued, with slots to book."""
+    from cityhall.permits import review
+    from cityhall.permits.inspections import ensure_slots
+
+    application = paid_application(user, permit_type)
+    for department in ("building", "zoning"):
+        review.approve_step(step=step_of(application, department), actor=reviewer)
+    ensure_slots()
+    application.refresh_from_db()
+    return application.permit
+
+
+def on_the_day(inspection):
+    """Moves the inspection's slot to today, as if its day had come."""
+    from cityhall.permits.models import InspectionSlot
+
+    InspectionSlot.objects.filter(pk=inspection.slot_id).update(day=timezone.localdate())
+    inspection.refresh_from_db()
+    return inspection
