@@ -41,7 +41,10 @@ def question_field(question: Question, language: str) -> forms.Field:
 class DetailsForm(forms.Form):
     description = forms.CharField(
         label=_("Describe the work or the activity"),
-        help_text=_("In a few sentences: what, where on the property, and how."),
+        help_text=_(
+            "In a few sentences: what, where on the property, and how. It is published with the "
+            "permit, so leave out names and phone numbers."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=2000,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_application, views_apply, views_inspections, views_staff
+from . import views_application, views_apply, views_inspections, views_public, views_staff
 
 app_name = "permits"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("permits/types/<slug:code>/", views_apply.type_page, name="type"),
     path("permits/types/<slug:code>/start/", views_apply.begin, name="begin"),
     path("permits/sign-in/", views_apply.sign_in, name="sign-in"),
+    path("permits/search/", views_public.search, name="search"),
+    path("permits/issued/<str:number>/", views_public.permit_record, name="public-permit"),
     path("permits/mine/", views_application.mine, name="mine"),
     path(A, views_application.application_page, name="application"),
     path(A + "work/", views_apply.details, name="details"),
