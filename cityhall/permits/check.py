@@ -47,8 +47,9 @@ class CheckResult:
 def fee_items(application: PermitApplication, *, renewal: bool = False) -> list[FeeItem]:
     """The payments fee items of the type, with values taken from the answers."""
     permit_type = application.permit_type
+    specs = permit_type.renewal_fee_items if renewal else permit_type.fee_items
     items = []
-    for spec in application.permit_type.renewal_fee_items if renewal else permit_type.fee_items:
+    for spec in specs:
         value = quantity = None
         if spec.get("value_from"):
             value = application.answers.get(spec["value_from"])

@@ -304,10 +304,72 @@ def create_types() -> dict[str, PermitType]:
     return types
 
 
+def _demo_pdf(name: str):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    out = io.BytesIO()
+    writer.write(out)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="application/pdf")
+
+
+def seed_applications(types) -> str | None:
+    """One construction application by the demo resident, paid and waiting for
+    building and zoning, so the reviewers' queue is not empty (once)."""
+    from cityhall.accounts.models import User
+    from cityhall.core.demo import RESIDENT_EMAIL
+    from cityhall.payments.models import InvoiceStatus
+    from cityhall.payments.providers import sandbox
+    from cityhall.payments.services_payments import refresh_payment
+
+    from . import services
+    from .models import PermitApplication
+
+    resident = User.objects.filter(email=RESIDENT_EMAIL).first()
+    if resident is None or PermitApplication.objects.filter(case__applicant=resident).exists():
+        return None
+    permit_type = types["small-construction"]
+    application = services.start_application(user=resident, permit_type=permit_type)
+    services.save_details(
+        application=application,
+        description="Replace the rear deck (300 sq ft) with a pressure-treated deck and stairs.",
+        answers={"work_kind": "deck", "valuation": "18500", "floor_area": "300", "stories": "1"},
+    )
+    services.save_address(application=application, street="415 W 7th St", zip_code="90731")
+    services.save_contacts(
+        application=application,
+        applicant_role="owner",
+        owner=services.ContactInput(name=resident.full_name, phone="(213) 555-0188"),
+        contractor=services.ContactInput(
+            name="Marisol Vega", company="Harbor Decks LLC", licence_number="C-1048821"
+        ),
+    )
+    for code in ("site-plan", "drawings"):
+        services.upload_document(
+            application=application,
+            requirement_code=code,
+            upload=_demo_pdf(f"{code}.pdf"),
+            actor=resident,
+        )
+    services.submit_application(application=application, actor=resident)
+    payment = services.start_payment(application=application)
+    sandbox.pay(session_id=payment.checkout_reference, card_number="4242424242424242")
+    refresh_payment(payment)
+    application.invoice.refresh_from_db()
+    return application.case.reference if application.invoice.status == InvoiceStatus.PAID else None
+
+
 def seed(stdout=None) -> None:
     types = create_types()
     from .inspections import ensure_slots
 
     ensure_slots()
+    reference = seed_applications(types)
     if stdout is not None:
         stdout.write(f"Permit types: {', '.join(types)}\n")
+        if reference:
+            stdout.write(f"Permit application waiting for review: {reference}\n")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -77,8 +78,10 @@ def begin(request, code):
 
 
 def sign_in(request):
-    target = request.GET.get("next") or reverse("permits:start")
-    if not target.startswith("/") or target.startswith("//"):
+    target = request.GET.get("next") or ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("permits:start")
     if request.user.is_authenticated:
         return redirect(target)

@@ -205,3 +205,11 @@ def test_the_status_page_shows_where_it_is_and_the_expected_date(
     assert response["Location"] == url("application", application)
     application.case.refresh_from_db()
     assert application.case.status == "in_review"
+
+
+def test_the_sign_in_step_never_sends_people_to_another_site(client, types):
+    for target in ("//evil.example/", "https://evil.example/", "javascript:alert(1)"):
+        page = client.get(reverse("permits:sign-in"), {"next": target}).content.decode()
+        main = page[page.index("<main") : page.index("</main>")]
+        assert "evil" not in main and "javascript" not in main
+        assert 'href="/accounts/sign-in/?next=/permits/"' in main

@@ -138,3 +138,17 @@ def test_a_valuation_of_zero_or_absurd_is_refused(value, message):
     with pytest.raises(ValidationError) as error:
         clean_answer(question, value)
     assert message in error.value.messages[0]
+
+
+def test_the_demo_puts_an_application_in_the_reviewers_queue(db, settings):
+    from cityhall.core.demo import seed_people
+    from cityhall.permits.demo import seed
+    from cityhall.permits.models import PermitApplication
+
+    settings.CITYHALL_CITY_ZIP_CODES = ["90731"]
+    seed_people()
+    seed()
+    seed()  # again: nothing new
+    [application] = PermitApplication.objects.all()
+    assert application.case.status == "in_review"
+    assert application.review_steps.filter(status="pending").count() == 2
