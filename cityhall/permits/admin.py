@@ -3,6 +3,7 @@ group may view). Applications, permits and inspections are read-only: they
 change only through the services, where every change is on the timeline."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from cityhall.payments.admin import ReadOnlyAdmin
 
@@ -73,7 +74,7 @@ class PermitTypeAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Description", {"fields": ["description_en", "description_es"]}),
+        (_("Description"), {"fields": ["description_en", "description_es"]}),
         (
             "Who and where",
             {
@@ -86,11 +87,11 @@ class PermitTypeAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Questions", {"fields": ["questions"]}),
-        ("Fees", {"fields": ["fee_schedule", "fee_items", "renewal_fee_items"]}),
-        ("Review and issue", {"fields": ["review_days", "instant_issue", "validity_days"]}),
-        ("Renewal", {"fields": ["renewable", "renewal_window_days", "reminder_days"]}),
-        ("Open data (BLDS)", {"fields": ["permit_class", "blds_type", "work_class"]}),
+        (_("Questions"), {"fields": ["questions"]}),
+        (_("Fees"), {"fields": ["fee_schedule", "fee_items", "renewal_fee_items"]}),
+        (_("Review and issue"), {"fields": ["review_days", "instant_issue", "validity_days"]}),
+        (_("Renewal"), {"fields": ["renewable", "renewal_window_days", "reminder_days"]}),
+        (_("Open data (BLDS)"), {"fields": ["permit_class", "blds_type", "work_class"]}),
     ]
 
 

@@ -152,3 +152,15 @@ def test_the_demo_puts_an_application_in_the_reviewers_queue(db, settings):
     [application] = PermitApplication.objects.all()
     assert application.case.status == "in_review"
     assert application.review_steps.filter(status="pending").count() == 2
+
+
+def test_city_administrators_configure_types_in_the_admin(staff_client, types):
+    client, _user = staff_client("city_admin")
+    fence = types["residential-fence"]
+    assert client.get("/admin/permits/permittype/").status_code == 200
+    page = client.get(f"/admin/permits/permittype/{fence.pk}/change/")
+    assert page.status_code == 200 and "height_ft" in page.content.decode()
+    assert client.get("/admin/permits/department/").status_code == 200
+    reviewer, _user = staff_client("permit_reviewer", email="r@staff.example.org")
+    assert reviewer.get("/admin/permits/permittype/").status_code == 200  # may view
+    assert reviewer.get("/admin/permits/permittype/add/").status_code == 403
