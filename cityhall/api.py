@@ -43,6 +43,32 @@ class ApiDomainError(Exception):
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
 
 
+def idempotent(request, scope: str, write):
+    """Runs `write() -> (status, body)` at most once per `Idempotency-Key` header
+    (none: every time). A replay answers 200 with the first body; the same key
+    with another body is 422. Services may use it instead of their own copy."""
+    from ninja import Status
+
+    from cityhall.core.idempotency import KeyReused, run_once
+
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return Status(*write())
+    if len(key) > 150:
+        raise ApiDomainError(
+            422, "validation_error", "Idempotency-Key is too long (150 characters at most)."
+        )
+    try:
+        status, body, replayed = run_once(scope=scope, key=key, body=request.body, write=write)
+    except KeyReused as error:
+        raise ApiDomainError(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used with a different request body.",
+        ) from error
+    return Status(200 if replayed else status, body)
+
+
 api = NinjaAPI(
     title="CityHall API",
     version="1",

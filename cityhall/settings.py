@@ -301,3 +301,12 @@ if CITYHALL_CONVENIENCE_FEE_CENTS < 0 or CITYHALL_CONVENIENCE_FEE_BPS < 0:
 # How long a hosted checkout stays open, and the days an invoice gives to pay.
 CITYHALL_CHECKOUT_MINUTES = config.env_int("CITYHALL_CHECKOUT_MINUTES", 60)
 CITYHALL_INVOICE_DUE_DAYS = config.env_int("CITYHALL_INVOICE_DUE_DAYS", 30)
+
+# Inside the city: its state and ZIP codes (core/places.py), for addresses residents give.
+CITYHALL_CITY_STATE = os.environ.get("CITYHALL_CITY_STATE", "CA").strip().upper()
+CITYHALL_CITY_ZIP_CODES = config.env_list(
+    "CITYHALL_CITY_ZIP_CODES", ["90731", "90732", "90733", "90744"]
+)
+# Permits: days an applicant has to answer a correction request; inspections per half-day.
+CITYHALL_PERMIT_CORRECTION_DAYS = config.env_int("CITYHALL_PERMIT_CORRECTION_DAYS", 30)
+CITYHALL_PERMIT_INSPECTIONS_PER_SLOT = config.env_int("CITYHALL_PERMIT_INSPECTIONS_PER_SLOT", 4)

@@ -159,8 +159,9 @@ def sign_up(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is ready."))
-            return redirect("accounts:account")
-    return render(request, "accounts/sign_up.html", {"form": form})
+            # Back to what needed an account (a permit application), when safe.
+            return redirect(_safe_next(request, reverse("accounts:account")))
+    return render(request, "accounts/sign_up.html", {"form": form, "next": _safe_next(request, "")})
 
 
 @login_required

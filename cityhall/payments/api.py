@@ -18,13 +18,12 @@ from datetime import date
 
 from django.http import HttpResponse
 from django.utils import timezone, translation
-from ninja import Query, Router, Status
+from ninja import Query, Router
 
 from cityhall.accounts.services import authenticate_api_token
-from cityhall.api import ApiDomainError, token_auth
+from cityhall.api import ApiDomainError, idempotent, token_auth
 from cityhall.cases import registry as cases_registry
 from cityhall.cases.errors import CaseError, NotAllowed
-from cityhall.core.idempotency import KeyReused, run_once
 from cityhall.core.roles import CITY_ADMIN, FINANCE_CLERK
 
 from . import selectors, services, services_refunds
@@ -58,25 +57,6 @@ def _error(error: CaseError) -> ApiDomainError:
     code = getattr(error, "code", "invalid")
     status = 409 if code in {"conflict", "not_payable"} else 422
     return ApiDomainError(status, code, str(error), {field: [str(error)]} if field else {})
-
-
-def _idempotent(request, scope: str, write):
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key:
-        return Status(*write())
-    if len(key) > 150:
-        raise ApiDomainError(
-            422, "validation_error", "Idempotency-Key is too long (150 characters at most)."
-        )
-    try:
-        status, body, replayed = run_once(scope=scope, key=key, body=request.body, write=write)
-    except KeyReused as error:
-        raise ApiDomainError(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was used with a different request body.",
-        ) from error
-    return Status(200 if replayed else status, body)
 
 
 # ---- fee estimate ---------------------------------------------------------
@@ -250,7 +230,7 @@ def checkout(
             "currency": payment.currency,
         }
 
-    return _idempotent(request, f"payments.checkout.{invoice.number}", write)
+    return idempotent(request, f"payments.checkout.{invoice.number}", write)
 
 
 # ---- refunds and reconciliation (finance staff) ---------------------------
@@ -298,7 +278,7 @@ def refund(request, payment_id: int, payload: RefundIn):
             "invoice_status": payment.invoice.status,
         }
 
-    return _idempotent(request, f"payments.refund.{payment.pk}", write)
+    return idempotent(request, f"payments.refund.{payment.pk}", write)
 
 
 @payments_router.get(

@@ -1,0 +1,110 @@
+"""Inspectors' pages: the day's inspections (any day; "mine" or everyone's),
+and one inspection's result against its checklist, with notes and photos."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cityhall.cases.errors import CaseError
+from cityhall.cases.services import record_personal_data_view
+from cityhall.core.guards import role_required
+from cityhall.core.roles import PERMIT_REVIEWER
+
+from . import inspections, selectors
+from .forms_staff import InspectionResultForm
+from .models import Inspection, InspectionStatus
+
+inspectors_only = role_required(PERMIT_REVIEWER)
+
+
+def _day(raw: str | None) -> date:
+    try:
+        return date.fromisoformat(raw or "")
+    except ValueError:
+        return timezone.localdate()
+
+
+@inspectors_only
+@require_GET
+def day_list(request):
+    day = _day(request.GET.get("date"))
+    mine = request.GET.get("mine") == "1"
+    return render(
+        request,
+        "permits/staff/inspections.html",
+        {
+            "day": day,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "mine": mine,
+            "inspections": list(
+                selectors.inspections_on(day, inspector=request.user if mine else None)
+            ),
+        },
+    )
+
+
+@inspectors_only
+@require_http_methods(["GET", "POST"])
+def inspection_page(request, inspection_id):
+    inspection = get_object_or_404(
+        Inspection.objects.select_related(
+            "slot", "inspection_type", "inspector", "permit__application__case"
+        ),
+        pk=inspection_id,
+    )
+    application = inspection.permit.application
+    record_personal_data_view(case=application.case, viewer=request.user, what="inspection")
+    items = inspection.inspection_type.items()
+    form = InspectionResultForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        items=items,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            inspections.record_result(
+                inspection=inspection,
+                actor=request.user,
+                results=form.results(),
+                notes=form.cleaned_data["notes"],
+                photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        except CaseError as error:
+            field = getattr(error, "field", None)
+            form.add_error(field if field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("Result recorded. The permit holder is being emailed."))
+            return redirect(
+                reverse("permits:inspections") + f"?date={inspection.slot.day.isoformat()}"
+            )
+    results = [(label, inspection.checklist_results.get(code)) for code, label in items]
+    return render(
+        request,
+        "permits/staff/inspection.html",
+        {
+            "inspection": inspection,
+            "application": application,
+            "case": application.case,
+            "form": form,
+            "open": inspection.status == InspectionStatus.SCHEDULED,
+            "results": results,
+            "photos": list(inspection.photos.select_related("attachment")),
+            "history": list(
+                inspection.permit.inspections.exclude(pk=inspection.pk).select_related(
+                    "slot", "inspection_type"
+                )
+            ),
+        },
+    )

@@ -1,0 +1,193 @@
+"""Reviewers' pages: the queue of review steps for their departments, an
+application with its documents and versions, and the decisions on a step
+(approve, request corrections, deny) and on conditions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cityhall.cases.errors import CaseError
+from cityhall.cases.selectors import staff_timeline
+from cityhall.cases.services import record_personal_data_view
+from cityhall.core.guards import role_required
+from cityhall.core.roles import PERMIT_REVIEWER
+
+from . import review, selectors
+from .forms_staff import ApproveForm, ConditionForm, CorrectionForm, DenyForm
+from .models import Department, ReviewStep, StepStatus
+from .validation import show_phone
+
+reviewers_only = role_required(PERMIT_REVIEWER)
+
+
+def _application(reference: str):
+    application = selectors.application_for(reference)
+    if application is None:
+        raise Http404
+    return application
+
+
+@reviewers_only
+@require_GET
+def queue(request):
+    department = request.GET.get("department", "")
+    steps = selectors.review_queue(request.user, department=department)
+    page = Paginator(steps, 50).get_page(request.GET.get("page"))
+    mine = selectors.departments_of(request.user)
+    departments = Department.objects.filter(pk__in=mine) if mine else Department.objects.all()
+    return render(
+        request,
+        "permits/staff/queue.html",
+        {
+            "page": page,
+            "rows": list(page),
+            "department": department,
+            "departments": departments,
+            "approved_waiting": selectors.approved_waiting_count(),
+        },
+    )
+
+
+@reviewers_only
+@require_GET
+def application_page(request, reference):
+    application = _application(reference)
+    case = application.case
+    record_personal_data_view(case=case, viewer=request.user, what="permit application")
+    requirements = list(application.permit_type.document_requirements.all())
+    steps = list(application.review_steps.all())
+    for step in steps:
+        step.mine = step.status == StepStatus.PENDING and review.may_review(
+            request.user, step.department_id
+        )
+    contacts = list(application.contacts.all())
+    for contact in contacts:
+        contact.phone_shown = show_phone(contact.phone)
+    return render(
+        request,
+        "permits/staff/application.html",
+        {
+            "application": application,
+            "case": case,
+            "permit_type": application.permit_type,
+            "permit": getattr(application, "permit", None),
+            "steps": steps,
+            "contacts": contacts,
+            "answers": selectors.answers_of(application),
+            "documents": selectors.documents_by_requirement(application),
+            "conditions": list(application.conditions.select_related("met_by")),
+            "corrections": list(application.corrections.select_related("requested_by")),
+            "timeline": staff_timeline(case),
+            "approve_form": ApproveForm(prefix="approve"),
+            "correction_form": CorrectionForm(prefix="correct", requirements=requirements),
+            "deny_form": DenyForm(prefix="deny"),
+            "condition_form": ConditionForm(prefix="condition"),
+            "can_add_conditions": case.status in {"in_review", "corrections", "approved"},
+        },
+    )
+
+
+def _step(reference: str, step_id: int) -> ReviewStep:
+    return get_object_or_404(
+        ReviewStep.objects.select_related("application__case", "department"),
+        pk=step_id,
+        application__case__reference=reference,
+    )
+
+
+def _decide(request, reference, form, action, success):
+    """Runs a decision when the form is valid; otherwise shows why, keeping the page."""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("permits:staff-application", reference=reference)
+    try:
+        action(form.cleaned_data)
+    except (CaseError, ValidationError) as error:
+        messages.error(
+            request, error.messages[0] if isinstance(error, ValidationError) else str(error)
+        )
+    else:
+        messages.success(request, success)
+    return redirect("permits:staff-application", reference=reference)
+
+
+@reviewers_only
+@require_POST
+def approve(request, reference, step_id):
+    step = _step(reference, step_id)
+    return _decide(
+        request,
+        reference,
+        ApproveForm(request.POST, prefix="approve"),
+        lambda data: review.approve_step(step=step, actor=request.user, note=data["note"]),
+        _("Approved for %(department)s.") % {"department": step.department.name()},
+    )
+
+
+@reviewers_only
+@require_POST
+def request_corrections(request, reference, step_id):
+    step = _step(reference, step_id)
+    requirements = step.application.permit_type.document_requirements.all()
+    return _decide(
+        request,
+        reference,
+        CorrectionForm(request.POST, prefix="correct", requirements=requirements),
+        lambda data: review.request_corrections(
+            step=step, actor=request.user, message=data["message"], documents=data["documents"]
+        ),
+        _("Corrections requested. The applicant is being emailed."),
+    )
+
+
+@reviewers_only
+@require_POST
+def deny(request, reference, step_id):
+    step = _step(reference, step_id)
+    return _decide(
+        request,
+        reference,
+        DenyForm(request.POST, prefix="deny"),
+        lambda data: review.deny_application(step=step, actor=request.user, reason=data["reason"]),
+        _("Denied. The applicant is being emailed the reason."),
+    )
+
+
+@reviewers_only
+@require_POST
+def add_condition(request, reference):
+    application = _application(reference)
+    return _decide(
+        request,
+        reference,
+        ConditionForm(request.POST, prefix="condition"),
+        lambda data: review.add_condition(
+            application=application,
+            actor=request.user,
+            text=data["text"],
+            before_issue=data["before_issue"],
+        ),
+        _("Condition added."),
+    )
+
+
+@reviewers_only
+@require_POST
+def meet_condition(request, reference, condition_id):
+    application = _application(reference)
+    condition = get_object_or_404(application.conditions, pk=condition_id)
+    try:
+        review.meet_condition(condition=condition, actor=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Condition marked as met."))
+    return redirect("permits:staff-application", reference=reference)
