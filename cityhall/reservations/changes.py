@@ -124,6 +124,8 @@ def cancel_booking(*, booking: Booking, actor, by_staff: bool = False, reason: s
         if booking.case.status not in OCCUPYING:
             raise BookingError(_("This booking is not active any more."))
         upcoming = [o for o in booking.occurrences.filter(active=True) if o.start > now]
+        if not upcoming:
+            raise BookingError(_("This booking has already started or taken place."))
         refund = _staff_refund(booking, upcoming, whole=True)
     else:
         if booking.user_id != getattr(actor, "pk", None):

@@ -74,6 +74,8 @@ def _booking_page(request, booking, *, move_form=None, status=200):
     case = booking.case
     roles = request.user.role_codes
     times = selectors.occurrences_of(booking)
+    now = clock.now()
+    upcoming = any(t.active and t.start > now for t in times)
     movable = can(case.status, "cancel_by_staff", roles) and not booking.is_series
     if movable and move_form is None:
         current = times[0]
@@ -100,7 +102,7 @@ def _booking_page(request, booking, *, move_form=None, status=200):
             "move_form": move_form if movable else None,
             "can_approve": can(case.status, "approve", roles),
             "can_deny": can(case.status, "deny", roles),
-            "can_cancel": can(case.status, "cancel_by_staff", roles),
+            "can_cancel": can(case.status, "cancel_by_staff", roles) and upcoming,
             "can_keep_deposit": is_confirmed(case.status)
             and booking.deposit_cents
             and booking.deposit_settled_at is None
@@ -109,7 +111,7 @@ def _booking_page(request, booking, *, move_form=None, status=200):
             "deny_form": ReasonForm(prefix="deny"),
             "cancel_form": ReasonForm(prefix="cancel"),
             "deposit_form": ReasonForm(prefix="deposit"),
-            "now": clock.now(),
+            "now": now,
         },
         status=status,
     )

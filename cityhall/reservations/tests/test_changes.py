@@ -167,3 +167,18 @@ def test_a_paid_booking_keeps_its_price_when_moved(paid_booking, resident):
     notice = Notification.objects.get(kind="booking_changed")
     names = [a.filename for a in notice.attachments.all()]
     assert any(n.endswith(".ics") for n in names) and any(n.endswith(".pdf") for n in names)
+
+
+def test_staff_cannot_cancel_a_booking_that_has_taken_place(paid_booking, manager, clock_at):
+    # Between its end and the worker completing it (a day later), a booking is
+    # still "confirmed": cancelling it then would return the deposit the
+    # manager may want to keep, and tell the resident it was cancelled.
+    clock_at(paid_booking.occurrences.get().end + timedelta(hours=2))
+    with pytest.raises(BookingError):
+        changes.cancel_booking(
+            booking=paid_booking, actor=manager, by_staff=True, reason="Too late"
+        )
+    paid_booking.case.refresh_from_db()
+    assert paid_booking.case.status == "confirmed"
+    assert not Refund.objects.exists()
+
