@@ -236,12 +236,16 @@ def change_booking(
     reason: str = "",
 ) -> Booking:
     """Moves a one-time booking to another time on the same unit, at the same price."""
-    from .services import overlapping
+    from .services import _release_stale_holds, overlapping
     from .tasks import send_change_notice
     from .waitlist import offer_freed
 
     start, end = utc(start), utc(end)
     now = clock.now()
+    # As a new booking does: a hold that ran out on the new time is released
+    # first (before the locks, in the order release_hold takes them), so it
+    # cannot be paid late and confirmed over this booking.
+    _release_stale_holds(unit=booking.unit, first=start, last=end, now=now)
     _lock(booking)
     if booking.is_series:
         raise BookingError(_("Dates of a series cannot be moved. Cancel a date and book another."))

@@ -182,3 +182,21 @@ def test_staff_cannot_cancel_a_booking_that_has_taken_place(paid_booking, manage
     assert paid_booking.case.status == "confirmed"
     assert not Refund.objects.exists()
 
+
+def test_a_change_takes_a_time_whose_hold_ran_out_only_after_releasing_it(
+    client, free_unit, paid_unit, resident, other_resident, book, clock_at
+):
+    # A hold that ran out but was not released yet (the worker runs every
+    # minute) must be released before its time is given to someone else:
+    # otherwise paying it late confirms it over the other booking.
+    day = day_ahead()
+    held = book(paid_unit, other_resident, at(day, 14), at(day, 16))
+    mine = book(paid_unit, resident, at(day, 10), at(day, 12))
+    pay(client, mine)
+    services.reconcile(mine)
+    clock_at(held.hold_expires_at + timedelta(minutes=1))
+    changes.change_booking(booking=mine, actor=resident, start=at(day, 14), end=at(day, 16))
+    held.refresh_from_db()
+    assert held.case.status == "expired"
+    assert not held.occurrences.filter(active=True).exists()
+    assert held.invoice.status == InvoiceStatus.VOID
