@@ -352,10 +352,20 @@ def _cancel_body(request) -> CancelIn:
         raise _invalid({"reason": ['Send JSON like {"reason": "..."}.']}) from error
 
 
+def _acts_as_manager(user) -> bool:
+    """A facility manager through a bearer token (issued to staff by an operator),
+    or through a session that has passed the second factor, as staff pages
+    require. Only a session's user carries `is_verified` (django-otp's middleware)."""
+    if not user.has_role(FACILITY_MANAGER):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is None or is_verified()
+
+
 def _own(request, reference):
     booking = booking_by_reference(reference)
     user = request.auth
-    if booking is None or not (booking.user_id == user.pk or user.has_role(FACILITY_MANAGER)):
+    if booking is None or not (booking.user_id == user.pk or _acts_as_manager(user)):
         raise ApiDomainError(404, "not_found", "Not found.")
     return booking
 

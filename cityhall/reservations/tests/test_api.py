@@ -373,3 +373,25 @@ def test_a_session_needs_its_csrf_token(resident, free_unit):
     )
     assert response.status_code in (401, 403)
     assert not Booking.objects.exists()
+
+
+def test_staff_sessions_need_the_second_factor_to_act_as_staff(
+    client, staff_client, token, free_unit, manager
+):
+    # A facility manager signed in with the password alone (no second factor)
+    # must not read or cancel other people's bookings through the API.
+    day = day_ahead()
+    reference = post(client, token, body(free_unit, at(day, 10), at(day, 11))).json()["reference"]
+    client.logout()
+    client.force_login(manager)
+    assert client.get(f"/api/v1/bookings/{reference}").status_code == 404
+    cancel = client.post(
+        f"/api/v1/bookings/{reference}/cancel",
+        data=json.dumps({"reason": "Storm"}),
+        content_type="application/json",
+    )
+    assert cancel.status_code == 404
+    assert Booking.objects.get(case__reference=reference).case.status == "confirmed"
+    # With the second factor passed, the same session may.
+    verified, _user = staff_client("facility_manager", email="verified@staff.example.org")
+    assert verified.get(f"/api/v1/bookings/{reference}").status_code == 200
