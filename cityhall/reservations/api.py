@@ -36,7 +36,7 @@ from .schemas import (
     FacilityOut,
 )
 from .selectors import absolute, booking_by_reference, busy_feed, occurrences_of
-from .timeutil import iso, local_date, parse_iso, start_of_day
+from .timeutil import FIRST_DAY, LAST_DAY, is_sane_day, iso, local_date, parse_iso, start_of_day
 
 router = Router(tags=["reservations"])
 resident_auth = [token_auth, django_auth]
@@ -187,8 +187,11 @@ def _moment(text: str, field: str, fields: dict, *, end: bool = False):
     try:
         day = date.fromisoformat((text or "").strip())
     except ValueError:
+        day = None
+    if day is None or not is_sane_day(day):
         fields[field] = [
-            "Use ISO 8601 with an offset (2026-12-01T18:00:00-08:00) or a date (2026-12-01)."
+            "Use ISO 8601 with an offset (2026-12-01T18:00:00-08:00) or a date (2026-12-01), "
+            f"between {FIRST_DAY} and {LAST_DAY}."
         ]
         return None
     return start_of_day(day + timedelta(days=1) if end else day)

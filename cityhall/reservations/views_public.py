@@ -14,6 +14,7 @@ from . import availability, clock, pricing
 from .forms import SearchForm, first_of_week
 from .models import Facility, FacilityPhoto, HoursException, Weekday
 from .selectors import busy_feed
+from .timeutil import is_sane_day
 
 
 def _rate_cards(units) -> dict:
@@ -96,9 +97,10 @@ def photo(request, pk, photo_id):
 
 def _day_from(request) -> date:
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    return day if is_sane_day(day) else timezone.localdate()
 
 
 @require_GET

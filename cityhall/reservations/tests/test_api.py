@@ -87,6 +87,9 @@ def test_availability_returns_slots_with_iso_times(client, paid_unit):
         ({"start": "tomorrow", "end": "2026-12-01"}, "start"),
         ({"start": "2026-12-02", "end": "2026-12-01T00:00:00-08:00"}, "end"),
         ({"start": "2027-01-01", "end": "2027-03-01"}, "end"),
+        ({"start": "9999-12-30", "end": "9999-12-31"}, "start"),
+        ({"start": "0001-01-01", "end": "0001-01-02"}, "start"),
+        ({"start": "9999-12-31T10:00:00+00:00", "end": "9999-12-31T12:00:00+00:00"}, "start"),
     ],
 )
 def test_availability_bad_input(client, free_unit, params, field):
@@ -395,3 +398,15 @@ def test_staff_sessions_need_the_second_factor_to_act_as_staff(
     # With the second factor passed, the same session may.
     verified, _user = staff_client("facility_manager", email="verified@staff.example.org")
     assert verified.get(f"/api/v1/bookings/{reference}").status_code == 200
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_booking_at_the_ends_of_the_calendar_is_a_422(client, token, free_unit, day):
+    response = post(
+        client,
+        token,
+        {"unit": free_unit.pk, "start": f"{day}T10:00:00+00:00", "end": f"{day}T12:00:00+00:00"}
+        | {"attendees": 3, "purpose": "Picnic"},
+    )
+    assert response.status_code == 422, response.content
+    assert "start" in response.json()["error"]["fields"]

@@ -462,3 +462,44 @@ def test_facility_photos_are_served(client, free_unit, settings, tmp_path):
     assert 'alt="The lake shelter"' in page
     response = client.get(reverse("reservations:photo", args=[free_unit.facility_id, photo.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+
+
+EXTREME_DAYS = ["9999-12-31", "9999-12-30", "0001-01-01"]
+
+
+@pytest.mark.parametrize("day", EXTREME_DAYS)
+def test_dates_at_the_ends_of_the_calendar_never_500(
+    client, staff_client, free_unit, resident, book, day
+):
+    # Adding a day or a week to 9999-12-31 leaves Python's calendar.
+    booking = book(free_unit, resident, at(day_ahead(), 10), at(day_ahead(), 12))
+    reference = booking.case.reference
+    times = {"start_time": "10:00", "end_time": "12:00"}
+    checks = [
+        (client.get, url("reservations:unit", free_unit.pk), {"date": day, "view": "week"}),
+        (client.get, url("reservations:unit", free_unit.pk), {"date": day}),
+        (client.get, url("reservations:start"), {"date": day}),
+    ]
+    for method, path, data in checks:
+        assert method(path, data).status_code == 200, (path, data)
+    client.force_login(resident)
+    series = {"first_date": day, "weeks": 3, "attendees": 3, "purpose": "Club", "resident": "yes"}
+    page = html(client.get(url("reservations:series", free_unit.pk), series | times))
+    assert "Enter a real date" in page
+    page = html(
+        client.post(url("reservations:change", reference), {"date": day} | times | {"attendees": 3})
+    )
+    assert "Enter a real date" in page
+    start = f"{day}T10:00:00+00:00"
+    response = client.get(url("reservations:book", free_unit.pk), {"start": start})
+    assert response.status_code == 302  # not a start time: back to the calendar
+    staff, _manager = staff_client("facility_manager")
+    assert staff.get(url("reservations:staff-today"), {"date": day}).status_code == 200
+    page = html(staff.get(url("reservations:staff-utilization"), {"first": day, "last": day}))
+    assert "Enter a real date" in page
+    moved = staff.post(
+        url("reservations:staff-move", reference),
+        {"move-date": day, "move-start_time": "10:00", "move-end_time": "12:00"}
+        | {"move-attendees": 3, "move-reason": "Festival"},
+    )
+    assert "Enter a real date" in html(moved)
