@@ -51,10 +51,12 @@ def deny_booking(*, booking: Booking, manager, reason: str) -> int:
     if booking.case.status != REQUESTED:
         raise IllegalTransition(booking.case.status, "deny")
     now = clock.now()
-    freed = free_occurrences(booking, now=now, reason=reason)
     refund = 0
     if pricing.is_paid(booking.invoice):
-        refund = sum(o.price_cents for o in booking.occurrences.all()) + booking.deposit_cents
+        # The dates still held (one cancelled before was refunded then), and the deposit.
+        held = booking.occurrences.filter(active=True)
+        refund = sum(o.price_cents for o in held) + booking.deposit_cents
+    freed = free_occurrences(booking, now=now, reason=reason)
     refunded = pricing.release_money(
         booking=booking,
         refund_cents=refund,

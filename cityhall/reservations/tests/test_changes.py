@@ -200,3 +200,44 @@ def test_a_change_takes_a_time_whose_hold_ran_out_only_after_releasing_it(
     assert held.case.status == "expired"
     assert not held.occurrences.filter(active=True).exists()
     assert held.invoice.status == InvoiceStatus.VOID
+
+
+def test_denial_does_not_refund_dates_already_cancelled_again(
+    client, park, resident, manager, settings
+):
+    # A request of three dates, paid with a $2.00 online fee; the resident
+    # cancels one date (refunded at once); denying then refunds the other two
+    # and the deposit, not the cancelled date a second time.
+    settings.CITYHALL_CONVENIENCE_FEE_CENTS = 200
+    make_schedule()
+    unit = make_unit(
+        park,
+        "Hall",
+        needs_approval=True,
+        fee_schedule="test-shelter",
+        rate_rule="hours",
+        deposit_rule="deposit",
+    )
+    first = day_ahead(7)
+    times = [
+        (at(first + timedelta(weeks=w), 10), at(first + timedelta(weeks=w), 12)) for w in range(3)
+    ]
+    booking = services.book_series(
+        user=resident,
+        unit=unit,
+        times=times,
+        details=services.Details(10, "Club", True),
+        pattern={"weeks": 3},
+    )
+    payment = pay(client, booking)
+    services.reconcile(booking)
+    booking.refresh_from_db()
+    assert booking.case.status == "requested"
+    assert payment.amount_cents == 3 * 5000 + 10000 + 200
+    second = booking.occurrences.order_by("start")[1]
+    assert (
+        changes.cancel_occurrence(booking=booking, occurrence_id=second.pk, actor=resident) == 5000
+    )
+    refund = decisions.deny_booking(booking=booking, manager=manager, reason="Hall closed")
+    assert refund == 2 * 5000 + 10000
+    assert sum(Refund.objects.values_list("amount_cents", flat=True)) == 3 * 5000 + 10000
