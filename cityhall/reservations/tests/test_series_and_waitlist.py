@@ -78,6 +78,8 @@ def test_series_shows_conflicts_then_books_the_free_dates_as_one_booking(
     assert page.status_code == 200 and "Agree to the rules of use" in page.content.decode()
     response = client.post(url, series_form(first) | {"book": "1", "terms": "on"})
     assert response.status_code == 302
+    again = client.post(url, series_form(first) | {"book": "1", "terms": "on"})  # double click
+    assert again.status_code == 302 and again["Location"] == response["Location"]
     booking = Booking.objects.get(user=resident)
     assert booking.case.status == "confirmed" and booking.is_series
     times = list(booking.occurrences.order_by("start"))

@@ -205,6 +205,21 @@ def test_a_time_just_taken_offers_alternatives_and_the_waitlist(
     assert 'name="join_waitlist"' in page
 
 
+def test_a_double_click_on_book_shows_the_booking_not_just_taken(client, paid_unit, resident):
+    # The second click of a double click finds the time taken by the first: by
+    # this same person. It must lead to their booking (held, to pay), not tell
+    # them someone else was faster while the time is held in their name.
+    client.force_login(resident)
+    day = day_ahead()
+    url = reverse("reservations:book", args=[paid_unit.pk])
+    first = client.post(url, book_form(at(day, 10), at(day, 12)))
+    second = client.post(url, book_form(at(day, 10), at(day, 12)))
+    booking = Booking.objects.get(user=resident)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert booking.case.reference in second["Location"]
+
+
 def test_the_per_person_limit_is_shown(client, free_unit, resident, book):
     free_unit.max_active_per_person = 1
     free_unit.save()
