@@ -77,6 +77,10 @@ def _booking_page(request, booking, *, move_form=None, status=200):
     now = clock.now()
     upcoming = any(t.active and t.start > now for t in times)
     movable = can(case.status, "cancel_by_staff", roles) and not booking.is_series
+    if not movable and move_form is not None:
+        # The form is not shown for this booking (any more): say why here.
+        for message in move_form.non_field_errors():
+            messages.error(request, message)
     if movable and move_form is None:
         current = times[0]
         move_form = StaffChangeForm(

@@ -454,6 +454,14 @@ def test_staff_move_a_booking_with_a_reason(staff_client, free_unit, resident, b
     occurrence = booking.occurrences.get()
     assert occurrence.start == at(day, 15)
     assert booking.case.events.filter(reason="Maintenance in the morning", actor=manager).exists()
+    # A booking that can no longer be moved (cancelled meanwhile, in another tab)
+    # says why instead of showing the page as if nothing was asked.
+    client.post(
+        reverse("reservations:staff-cancel", args=[booking.case.reference]),
+        {"cancel-reason": "Storm"},
+    )
+    page = html(client.post(url, form | {"move-reason": "Again"}))
+    assert "not active any more" in page
 
 
 def test_facility_photos_are_served(client, free_unit, settings, tmp_path):
