@@ -16,7 +16,7 @@ from cityhall.cases.selectors import staff_timeline
 from cityhall.cases.services import record_personal_data_view
 from cityhall.core.guards import role_required
 from cityhall.core.money import format_cents
-from cityhall.core.roles import FACILITY_MANAGER
+from cityhall.core.roles import CITY_ADMIN, FACILITY_MANAGER, FINANCE_CLERK
 
 from . import changes, clock, decisions, selectors
 from .errors import BookingError, BookingInvalid
@@ -112,6 +112,9 @@ def _booking_page(request, booking, *, move_form=None, status=200):
             and booking.deposit_settled_at is None
             and not booking.deposit_kept_reason,
             "requested": awaits_approval(case.status),
+            # The finance pages are for finance staff: no link that answers 403.
+            "can_see_invoice": request.user.is_superuser
+            or request.user.has_role(FINANCE_CLERK, CITY_ADMIN),
             "deny_form": ReasonForm(prefix="deny"),
             "cancel_form": ReasonForm(prefix="cancel"),
             "deposit_form": ReasonForm(prefix="deposit"),

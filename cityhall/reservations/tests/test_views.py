@@ -526,3 +526,18 @@ def test_dates_at_the_ends_of_the_calendar_never_500(
         | {"move-attendees": 3, "move-reason": "Festival"},
     )
     assert "Enter a real date" in html(moved)
+
+
+def test_the_staff_booking_page_links_the_invoice_only_for_those_who_may_open_it(
+    staff_client, paid_unit, resident, book
+):
+    booking = book(paid_unit, resident, at(day_ahead(), 10), at(day_ahead(), 12))
+    invoice_url = reverse("payments:staff-invoice", args=[booking.invoice.number])
+    page_url = reverse("reservations:staff-booking", args=[booking.case.reference])
+    manager, _user = staff_client("facility_manager")
+    page = html(manager.get(page_url))
+    assert booking.invoice.number in page
+    assert invoice_url not in page  # finance pages answer a facility manager 403
+    assert manager.get(invoice_url).status_code == 403
+    both, _user = staff_client("facility_manager", "finance_clerk", email="both@staff.example.org")
+    assert invoice_url in html(both.get(page_url))
