@@ -35,6 +35,8 @@ def approve_booking(*, booking: Booking, manager) -> None:
     _lock(booking)
     if booking.case.status != REQUESTED:
         raise IllegalTransition(booking.case.status, "approve")
+    if not booking.occurrences.filter(active=True, start__gt=clock.now()).exists():
+        raise BookingError(_("The time of this booking has passed: it can only be denied."))
     cases.transition_case(case=booking.case, transition="approve", actor=manager)
 
 

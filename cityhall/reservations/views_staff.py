@@ -104,7 +104,7 @@ def _booking_page(request, booking, *, move_form=None, status=200):
             "times": times,
             "timeline": staff_timeline(case),
             "move_form": move_form if movable else None,
-            "can_approve": can(case.status, "approve", roles),
+            "can_approve": can(case.status, "approve", roles) and upcoming,
             "can_deny": can(case.status, "deny", roles),
             "can_cancel": can(case.status, "cancel_by_staff", roles) and upcoming,
             "can_keep_deposit": is_confirmed(case.status)
