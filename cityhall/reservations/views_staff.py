@@ -117,6 +117,10 @@ def _booking_page(request, booking, *, move_form=None, status=200):
             or request.user.has_role(FINANCE_CLERK, CITY_ADMIN),
             "deny_form": ReasonForm(prefix="deny"),
             "cancel_form": ReasonForm(prefix="cancel"),
+            # One form per date, each field with its own id (the label names that field).
+            "date_forms": {
+                t.pk: ReasonForm(prefix="cancel", auto_id=f"id_date{t.pk}_%s") for t in times
+            },
             "deposit_form": ReasonForm(prefix="deposit"),
             "now": now,
         },
