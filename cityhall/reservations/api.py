@@ -98,6 +98,7 @@ def get_facility(request, facility_id: int):
     units = list(
         availability.bookable_units().filter(facility=facility).prefetch_related("amenities")
     )
+    cards = pricing.rate_cards(units)
     with override("en"):
         return {
             "id": facility.pk,
@@ -135,12 +136,11 @@ def get_facility(request, facility_id: int):
                 }
                 for e in HoursException.objects.filter(facility=facility, last_day__gte=today)
             ],
-            "units": [_unit_detail(u) for u in units],
+            "units": [_unit_detail(u, cards[u.pk]) for u in units],
         }
 
 
-def _unit_detail(unit) -> dict:
-    card = pricing.rate_card(unit)
+def _unit_detail(unit, card) -> dict:
     return {
         **_unit_summary(unit),
         "description": unit.description_en,

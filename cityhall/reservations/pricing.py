@@ -110,6 +110,17 @@ def rate_card(unit: Unit, on: date | None = None) -> RateCard | None:
     )
 
 
+def rate_cards(units) -> dict[int, RateCard | None]:
+    """{unit id: its rate card}, reading each fee schedule once however many units use it."""
+    cards, by_schedule = {}, {}
+    for unit in units:
+        key = (unit.fee_schedule, unit.rate_rule, unit.deposit_rule, unit.rate_unit)
+        if key not in by_schedule:
+            by_schedule[key] = rate_card(unit)
+        cards[unit.pk] = by_schedule[key]
+    return cards
+
+
 def share(cents: int, percent: int) -> int:
     return int((Decimal(cents) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

@@ -17,16 +17,6 @@ from .selectors import busy_feed
 from .timeutil import is_sane_day
 
 
-def _rate_cards(units) -> dict:
-    cards, by_schedule = {}, {}
-    for unit in units:
-        key = (unit.fee_schedule, unit.rate_rule, unit.deposit_rule, unit.rate_unit)
-        if key not in by_schedule:
-            by_schedule[key] = pricing.rate_card(unit)
-        cards[unit.pk] = by_schedule[key]
-    return cards
-
-
 @require_GET
 def start(request):
     form = SearchForm(request.GET or None)
@@ -52,7 +42,7 @@ def start(request):
         {
             "form": form,
             "results": results,
-            "cards": _rate_cards([r.unit for r in results or []]),
+            "cards": pricing.rate_cards([r.unit for r in results or []]),
             "facilities": facilities,
             "today": timezone.localdate(),
         },
@@ -78,7 +68,7 @@ def facility_page(request, pk):
         {
             "facility": facility,
             "units": units,
-            "cards": _rate_cards(units),
+            "cards": pricing.rate_cards(units),
             "week": [(label, hours.get(value, [])) for value, label in Weekday.choices],
             "exceptions": HoursException.objects.filter(
                 facility=facility, last_day__gte=today, first_day__lte=today + timedelta(days=90)

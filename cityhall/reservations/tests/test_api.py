@@ -61,6 +61,27 @@ def test_facilities_list_and_detail(client, free_unit, paid_unit):
     assert client.get("/api/v1/facilities/99999").status_code == 404
 
 
+def test_facility_detail_reads_prices_once_not_once_per_unit(client, paid_unit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as run:
+            assert client.get(f"/api/v1/facilities/{paid_unit.facility_id}").status_code == 200
+        return len(run.captured_queries)
+
+    one = queries()
+    for name in ("Shelter C", "Shelter D", "Shelter E"):
+        make_unit(
+            paid_unit.facility,
+            name,
+            fee_schedule=paid_unit.fee_schedule,
+            rate_rule="hours",
+            deposit_rule="deposit",
+        )
+    assert queries() == one
+
+
 def test_availability_returns_slots_with_iso_times(client, paid_unit):
     day = day_ahead()
     response = client.get(
