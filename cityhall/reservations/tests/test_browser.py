@@ -299,6 +299,9 @@ def test_other_resident_pages_pass_axe(page, places, make_user, language):
     page.wait_for_url(re.compile("/reservations/bookings/"))
     assert page.get_by_test_id("dates").locator("li").count() == 2
     assert_accessible(page, f"{language}-series-booked")
+    page.get_by_test_id("dates").locator("a[href*='/dates/']").first.click()
+    page.wait_for_url(re.compile("/dates/"))
+    assert_accessible(page, f"{language}-cancel-one-date")
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
