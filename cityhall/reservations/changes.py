@@ -224,7 +224,6 @@ def cancel_occurrence(
     return refunded
 
 
-@transaction.atomic
 def change_booking(
     *,
     booking: Booking,
@@ -236,16 +235,33 @@ def change_booking(
     reason: str = "",
 ) -> Booking:
     """Moves a one-time booking to another time on the same unit, at the same price."""
-    from .services import _release_stale_holds, overlapping
+    from .services import _release_stale_holds
+
+    start, end = utc(start), utc(end)
+    # As a new booking does: a hold that ran out on the new time is released
+    # first, so it cannot be paid late and confirmed over this booking. Each
+    # release is its own transaction (its invoice, then the unit): taken inside
+    # the change's locks (this booking's invoice, then the unit) the order
+    # would be inverted.
+    _release_stale_holds(unit=booking.unit, first=start, last=end, now=clock.now())
+    return _move(
+        booking=booking,
+        actor=actor,
+        start=start,
+        end=end,
+        attendees=attendees,
+        by_staff=by_staff,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def _move(*, booking, actor, start, end, attendees, by_staff, reason) -> Booking:
+    from .services import overlapping
     from .tasks import send_change_notice
     from .waitlist import offer_freed
 
-    start, end = utc(start), utc(end)
     now = clock.now()
-    # As a new booking does: a hold that ran out on the new time is released
-    # first (before the locks, in the order release_hold takes them), so it
-    # cannot be paid late and confirmed over this booking.
-    _release_stale_holds(unit=booking.unit, first=start, last=end, now=now)
     _lock(booking)
     if booking.is_series:
         raise BookingError(_("Dates of a series cannot be moved. Cancel a date and book another."))
