@@ -291,6 +291,9 @@ def reconciliation(request, date: date | None = DAY):
     user = request.auth
     if not (user.is_superuser or user.has_role(FINANCE_CLERK, CITY_ADMIN)):
         raise ApiDomainError(403, "forbidden", "The reconciliation needs a finance token.")
+    if date is not None and not selectors.FIRST_DAY <= date <= selectors.LAST_DAY:
+        message = f"Use a day between {selectors.FIRST_DAY} and {selectors.LAST_DAY}."
+        raise ApiDomainError(422, "validation_error", message, {"date": [message]})
     report = selectors.reconciliation(date or timezone.localdate())
     if "text/csv" in request.headers.get("Accept", ""):
         out = io.StringIO()

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.core.money import InvalidAmount, format_cents, parse_dollars
 
 from .providers.sandbox import TEST_CARDS
+from .selectors import FIRST_DAY, LAST_DAY
 
 
 def luhn_ok(digits: str) -> bool:
@@ -186,6 +188,10 @@ class ReconciliationForm(forms.Form):
     date = forms.DateField(
         label=_("Day"),
         input_formats=["%Y-%m-%d"],
+        validators=[
+            MinValueValidator(FIRST_DAY, _("Enter a date like 2026-03-31.")),
+            MaxValueValidator(LAST_DAY, _("Enter a date like 2026-03-31.")),
+        ],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date like 2026-03-31.")},
     )

@@ -10,6 +10,8 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from .services_refunds import MAX_REFUND_CENTS
+
 
 class FeeItemIn(Schema):
     code: str = Field(
@@ -105,7 +107,9 @@ class CheckoutOut(Schema):
 
 class RefundIn(Schema):
     amount_cents: int = Field(
-        gt=0, description="Cents to refund; at most what is left of the payment"
+        gt=0,
+        le=MAX_REFUND_CENTS,
+        description="Cents to refund; at most what is left of the payment",
     )
     reason: str = Field(min_length=1, max_length=1000)
 

@@ -211,6 +211,11 @@ class Reconciliation:
     totals: list[Totals]
 
 
+# The days a reconciliation may be asked for: far enough from Python's limits
+# (years 1 and 9999) that the day after and before are still dates.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     zone = timezone.get_default_timezone()
     start = timezone.make_aware(datetime.combine(day, time.min), zone)

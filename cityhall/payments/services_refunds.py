@@ -41,6 +41,8 @@ from .providers import ProviderError, RefundResult, get_provider
 logger = logging.getLogger(__name__)
 
 MAX_REFUND_ATTEMPTS = 10
+# More than any payment ($10 trillion): refused before it reaches a database integer.
+MAX_REFUND_CENTS = 10**15
 # A refund still pending after this long was interrupted: the worker sends it again.
 RETRY_AFTER = timedelta(minutes=2)
 
@@ -55,7 +57,7 @@ def reserve_refund(
     if not reason:
         raise RefundError(_("Give the reason for the refund."), field="reason")
     with transaction.atomic():
-        claimed = (
+        claimed = amount_cents <= MAX_REFUND_CENTS and (
             Payment.objects.filter(pk=payment.pk, status__in=FINAL_PAYMENT_STATES)
             .alias(after=F("refunded_cents") + amount_cents)
             .filter(after__lte=F("amount_cents"))

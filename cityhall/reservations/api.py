@@ -36,7 +36,7 @@ from .schemas import (
     FacilityOut,
 )
 from .selectors import absolute, booking_by_reference, busy_feed, occurrences_of
-from .timeutil import iso, local_date, parse_iso, start_of_day
+from .timeutil import FIRST_DAY, LAST_DAY, is_sane_day, iso, local_date, parse_iso, start_of_day
 
 router = Router(tags=["reservations"])
 resident_auth = [token_auth, django_auth]
@@ -98,6 +98,7 @@ def get_facility(request, facility_id: int):
     units = list(
         availability.bookable_units().filter(facility=facility).prefetch_related("amenities")
     )
+    cards = pricing.rate_cards(units)
     with override("en"):
         return {
             "id": facility.pk,
@@ -135,12 +136,11 @@ def get_facility(request, facility_id: int):
                 }
                 for e in HoursException.objects.filter(facility=facility, last_day__gte=today)
             ],
-            "units": [_unit_detail(u) for u in units],
+            "units": [_unit_detail(u, cards[u.pk]) for u in units],
         }
 
 
-def _unit_detail(unit) -> dict:
-    card = pricing.rate_card(unit)
+def _unit_detail(unit, card) -> dict:
     return {
         **_unit_summary(unit),
         "description": unit.description_en,
@@ -187,8 +187,11 @@ def _moment(text: str, field: str, fields: dict, *, end: bool = False):
     try:
         day = date.fromisoformat((text or "").strip())
     except ValueError:
+        day = None
+    if day is None or not is_sane_day(day):
         fields[field] = [
-            "Use ISO 8601 with an offset (2026-12-01T18:00:00-08:00) or a date (2026-12-01)."
+            "Use ISO 8601 with an offset (2026-12-01T18:00:00-08:00) or a date (2026-12-01), "
+            f"between {FIRST_DAY} and {LAST_DAY}."
         ]
         return None
     return start_of_day(day + timedelta(days=1) if end else day)
@@ -352,10 +355,20 @@ def _cancel_body(request) -> CancelIn:
         raise _invalid({"reason": ['Send JSON like {"reason": "..."}.']}) from error
 
 
+def _acts_as_manager(user) -> bool:
+    """A facility manager through a bearer token (issued to staff by an operator),
+    or through a session that has passed the second factor, as staff pages
+    require. Only a session's user carries `is_verified` (django-otp's middleware)."""
+    if not user.has_role(FACILITY_MANAGER):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is None or is_verified()
+
+
 def _own(request, reference):
     booking = booking_by_reference(reference)
     user = request.auth
-    if booking is None or not (booking.user_id == user.pk or user.has_role(FACILITY_MANAGER)):
+    if booking is None or not (booking.user_id == user.pk or _acts_as_manager(user)):
         raise ApiDomainError(404, "not_found", "Not found.")
     return booking
 

@@ -124,6 +124,8 @@ def cancel_booking(*, booking: Booking, actor, by_staff: bool = False, reason: s
         if booking.case.status not in OCCUPYING:
             raise BookingError(_("This booking is not active any more."))
         upcoming = [o for o in booking.occurrences.filter(active=True) if o.start > now]
+        if not upcoming:
+            raise BookingError(_("This booking has already started or taken place."))
         refund = _staff_refund(booking, upcoming, whole=True)
     else:
         if booking.user_id != getattr(actor, "pk", None):
@@ -222,7 +224,6 @@ def cancel_occurrence(
     return refunded
 
 
-@transaction.atomic
 def change_booking(
     *,
     booking: Booking,
@@ -234,11 +235,32 @@ def change_booking(
     reason: str = "",
 ) -> Booking:
     """Moves a one-time booking to another time on the same unit, at the same price."""
+    from .services import _release_stale_holds
+
+    start, end = utc(start), utc(end)
+    # As a new booking does: a hold that ran out on the new time is released
+    # first, so it cannot be paid late and confirmed over this booking. Each
+    # release is its own transaction (its invoice, then the unit): taken inside
+    # the change's locks (this booking's invoice, then the unit) the order
+    # would be inverted.
+    _release_stale_holds(unit=booking.unit, first=start, last=end, now=clock.now())
+    return _move(
+        booking=booking,
+        actor=actor,
+        start=start,
+        end=end,
+        attendees=attendees,
+        by_staff=by_staff,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def _move(*, booking, actor, start, end, attendees, by_staff, reason) -> Booking:
     from .services import overlapping
     from .tasks import send_change_notice
     from .waitlist import offer_freed
 
-    start, end = utc(start), utc(end)
     now = clock.now()
     _lock(booking)
     if booking.is_series:

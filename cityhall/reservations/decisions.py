@@ -35,6 +35,8 @@ def approve_booking(*, booking: Booking, manager) -> None:
     _lock(booking)
     if booking.case.status != REQUESTED:
         raise IllegalTransition(booking.case.status, "approve")
+    if not booking.occurrences.filter(active=True, start__gt=clock.now()).exists():
+        raise BookingError(_("The time of this booking has passed: it can only be denied."))
     cases.transition_case(case=booking.case, transition="approve", actor=manager)
 
 
@@ -51,10 +53,12 @@ def deny_booking(*, booking: Booking, manager, reason: str) -> int:
     if booking.case.status != REQUESTED:
         raise IllegalTransition(booking.case.status, "deny")
     now = clock.now()
-    freed = free_occurrences(booking, now=now, reason=reason)
     refund = 0
     if pricing.is_paid(booking.invoice):
-        refund = sum(o.price_cents for o in booking.occurrences.all()) + booking.deposit_cents
+        # The dates still held (one cancelled before was refunded then), and the deposit.
+        held = booking.occurrences.filter(active=True)
+        refund = sum(o.price_cents for o in held) + booking.deposit_cents
+    freed = free_occurrences(booking, now=now, reason=reason)
     refunded = pricing.release_money(
         booking=booking,
         refund_cents=refund,

@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .errors import NON_FIELD
 from .models import Amenity, Facility, FacilityKind, Unit, UnitKind
-from .timeutil import WallTimeError, exact_wall, fmt_duration, fmt_time, iso
+from .timeutil import WallTimeError, exact_wall, fmt_duration, fmt_time, is_sane_day, iso
 
 YES_NO_RESIDENT = [
     ("yes", gettext_lazy("Yes, I live in the city")),
@@ -29,11 +30,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def sane_day(value: date) -> None:
+    if not is_sane_day(value):
+        raise ValidationError(gettext_lazy("Enter a real date, for example 2026-12-01."))
+
+
 def date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
         input_formats=DATE_FORMATS,
         widget=DateInput(),
+        validators=[sane_day],
         error_messages={
             "required": gettext_lazy("Enter a date."),
             "invalid": gettext_lazy("Enter a real date, for example 2026-12-01."),

@@ -23,6 +23,7 @@ from cityhall.payments.fees import FeeItem, estimate_fee, schedule_in_effect
 
 from .errors import BookingError
 from .models import RateUnit, Unit
+from .timeutil import local
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,13 @@ class Quote:
 
 
 def quantity(unit: Unit, start: datetime, end: datetime) -> Decimal:
-    """Hours (two decimals) or days (each started day) of real elapsed time."""
-    length = end - start
+    """Hours (two decimals) of real elapsed time, or days (each started day) on
+    the city's wall clock: midnight to midnight is one day of rental even on
+    the nights the clocks change (23 or 25 hours of real time)."""
     if unit.rate_unit == RateUnit.DAY:
-        return Decimal(max(math.ceil(length / timedelta(days=1)), 1))
+        wall_length = local(end).replace(tzinfo=None) - local(start).replace(tzinfo=None)
+        return Decimal(max(math.ceil(wall_length / timedelta(days=1)), 1))
+    length = end - start
     hours = Decimal(int(length.total_seconds())) / Decimal(3600)
     return hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -108,6 +112,17 @@ def rate_card(unit: Unit, on: date | None = None) -> RateCard | None:
         per_day=unit.rate_unit == RateUnit.DAY,
         deposit_cents=deposit.resident_cents if deposit else 0,
     )
+
+
+def rate_cards(units) -> dict[int, RateCard | None]:
+    """{unit id: its rate card}, reading each fee schedule once however many units use it."""
+    cards, by_schedule = {}, {}
+    for unit in units:
+        key = (unit.fee_schedule, unit.rate_rule, unit.deposit_rule, unit.rate_unit)
+        if key not in by_schedule:
+            by_schedule[key] = rate_card(unit)
+        cards[unit.pk] = by_schedule[key]
+    return cards
 
 
 def share(cents: int, percent: int) -> int:

@@ -10,6 +10,8 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from .timeutil import FIRST_DAY, LAST_DAY, is_sane_day
+
 
 class UnitSummaryOut(Schema):
     id: int
@@ -112,6 +114,8 @@ class BookingIn(Schema):
     def aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("include a UTC offset, e.g. 2026-12-01T18:00:00-08:00")
+        if not is_sane_day(value.date()):
+            raise ValueError(f"use a date between {FIRST_DAY} and {LAST_DAY}")
         return value
 
 

@@ -147,6 +147,22 @@ def bookings_of(user):
     )
 
 
+def own_booking_at(user, unit: Unit, start: datetime, end: datetime) -> Booking | None:
+    """The person's active booking of exactly this time on this unit, if any."""
+    return (
+        Booking.objects.filter(
+            user=user,
+            unit=unit,
+            case__status__in=OCCUPYING,
+            occurrences__active=True,
+            occurrences__start=start,
+            occurrences__end=end,
+        )
+        .select_related("case")
+        .first()
+    )
+
+
 def waitlist_of(user):
     return (
         WaitlistEntry.objects.filter(user=user, status=WaitlistStatus.WAITING)

@@ -366,6 +366,9 @@ def confirm_hold(*, booking: Booking, user) -> None:
     if booking.user_id != user.pk:
         raise NotAllowed("confirm")
     case = Case.objects.select_for_update().get(pk=booking.case_id)
+    booking.case.status = case.status
+    if case.status in OCCUPYING and case.status != HELD and not booking.invoice_id:
+        return  # taken up already (the second click of a double click)
     if case.status != HELD:
         raise BookingError(_("This booking is no longer waiting for you to confirm it."))
     if booking.invoice_id:

@@ -22,6 +22,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+# Days anyone may ask about: far beyond any rule (booking opens at most 32,767
+# days ahead), and far enough from Python's limits (years 1 and 9999) that
+# adding days or weeks to them never leaves the calendar.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def is_sane_day(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
 
 def city_zone():
     return timezone.get_default_timezone()
@@ -158,4 +167,6 @@ def parse_iso(text: str) -> datetime | None:
         value = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return value.astimezone(UTC) if value.tzinfo is not None else None
+    if value.tzinfo is None or not is_sane_day(value.date()):
+        return None
+    return value.astimezone(UTC)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from cityhall.core.ratelimit import allow, client_address
 
-from . import availability, calendars, clock, pricing, rules, services, waitlist
+from . import availability, calendars, clock, pricing, rules, selectors, services, waitlist
 from .errors import BookingError, BookingInvalid, SlotTaken
 from .forms import BookingForm, SeriesForm
 from .models import Unit
@@ -172,6 +172,9 @@ def book(request, pk):
             except BookingInvalid as error:
                 form.add_service_errors(error.errors)
             except SlotTaken as error:
+                mine = selectors.own_booking_at(request.user, unit, start, end)
+                if mine is not None:  # the second click of a double click: theirs already
+                    return redirect("reservations:booking", reference=mine.case.reference)
                 taken = error
             except BookingError as error:
                 form.add_error(error.field if error.field in form.fields else None, str(error))
@@ -226,6 +229,13 @@ def series(request, pk):
             except BookingInvalid as error:
                 form.add_service_errors(error.errors)
             except (SlotTaken, BookingError) as error:
+                mine = (
+                    selectors.own_booking_at(request.user, unit, *min(data["times"]))
+                    if data["times"]
+                    else None
+                )
+                if mine is not None and mine.is_series:  # the second click of a double click
+                    return redirect("reservations:booking", reference=mine.case.reference)
                 form.add_error(None, str(error))
             else:
                 return redirect("reservations:booking", reference=booking.case.reference)

@@ -95,7 +95,10 @@ def confirm(request, reference):
     except CaseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Thank you: your booking is confirmed."))
+        if awaits_approval(booking.case.status):
+            messages.success(request, _("Thank you: your request is sent to staff for approval."))
+        else:
+            messages.success(request, _("Thank you: your booking is confirmed."))
     return redirect("reservations:booking", reference=reference)
 
 

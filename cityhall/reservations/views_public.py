@@ -14,16 +14,7 @@ from . import availability, clock, pricing
 from .forms import SearchForm, first_of_week
 from .models import Facility, FacilityPhoto, HoursException, Weekday
 from .selectors import busy_feed
-
-
-def _rate_cards(units) -> dict:
-    cards, by_schedule = {}, {}
-    for unit in units:
-        key = (unit.fee_schedule, unit.rate_rule, unit.deposit_rule, unit.rate_unit)
-        if key not in by_schedule:
-            by_schedule[key] = pricing.rate_card(unit)
-        cards[unit.pk] = by_schedule[key]
-    return cards
+from .timeutil import is_sane_day
 
 
 @require_GET
@@ -51,7 +42,7 @@ def start(request):
         {
             "form": form,
             "results": results,
-            "cards": _rate_cards([r.unit for r in results or []]),
+            "cards": pricing.rate_cards([r.unit for r in results or []]),
             "facilities": facilities,
             "today": timezone.localdate(),
         },
@@ -77,7 +68,7 @@ def facility_page(request, pk):
         {
             "facility": facility,
             "units": units,
-            "cards": _rate_cards(units),
+            "cards": pricing.rate_cards(units),
             "week": [(label, hours.get(value, [])) for value, label in Weekday.choices],
             "exceptions": HoursException.objects.filter(
                 facility=facility, last_day__gte=today, first_day__lte=today + timedelta(days=90)
@@ -96,9 +87,10 @@ def photo(request, pk, photo_id):
 
 def _day_from(request) -> date:
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    return day if is_sane_day(day) else timezone.localdate()
 
 
 @require_GET

@@ -16,7 +16,7 @@ from cityhall.cases.selectors import staff_timeline
 from cityhall.cases.services import record_personal_data_view
 from cityhall.core.guards import role_required
 from cityhall.core.money import format_cents
-from cityhall.core.roles import FACILITY_MANAGER
+from cityhall.core.roles import CITY_ADMIN, FACILITY_MANAGER, FINANCE_CLERK
 
 from . import changes, clock, decisions, selectors
 from .errors import BookingError, BookingInvalid
@@ -74,7 +74,13 @@ def _booking_page(request, booking, *, move_form=None, status=200):
     case = booking.case
     roles = request.user.role_codes
     times = selectors.occurrences_of(booking)
+    now = clock.now()
+    upcoming = any(t.active and t.start > now for t in times)
     movable = can(case.status, "cancel_by_staff", roles) and not booking.is_series
+    if not movable and move_form is not None:
+        # The form is not shown for this booking (any more): say why here.
+        for message in move_form.non_field_errors():
+            messages.error(request, message)
     if movable and move_form is None:
         current = times[0]
         move_form = StaffChangeForm(
@@ -98,18 +104,25 @@ def _booking_page(request, booking, *, move_form=None, status=200):
             "times": times,
             "timeline": staff_timeline(case),
             "move_form": move_form if movable else None,
-            "can_approve": can(case.status, "approve", roles),
+            "can_approve": can(case.status, "approve", roles) and upcoming,
             "can_deny": can(case.status, "deny", roles),
-            "can_cancel": can(case.status, "cancel_by_staff", roles),
+            "can_cancel": can(case.status, "cancel_by_staff", roles) and upcoming,
             "can_keep_deposit": is_confirmed(case.status)
             and booking.deposit_cents
             and booking.deposit_settled_at is None
             and not booking.deposit_kept_reason,
             "requested": awaits_approval(case.status),
+            # The finance pages are for finance staff: no link that answers 403.
+            "can_see_invoice": request.user.is_superuser
+            or request.user.has_role(FINANCE_CLERK, CITY_ADMIN),
             "deny_form": ReasonForm(prefix="deny"),
             "cancel_form": ReasonForm(prefix="cancel"),
+            # One form per date, each field with its own id (the label names that field).
+            "date_forms": {
+                t.pk: ReasonForm(prefix="cancel", auto_id=f"id_date{t.pk}_%s") for t in times
+            },
             "deposit_form": ReasonForm(prefix="deposit"),
-            "now": clock.now(),
+            "now": now,
         },
         status=status,
     )

@@ -232,6 +232,8 @@ def test_a_finance_clerk_refunds_through_the_api(client, paid, bearer):
         ({"amount_cents": 0, "reason": "x"}, "amount_cents"),
         ({"amount_cents": 100, "reason": "  "}, "reason"),
         ({"amount_cents": 100}, "reason"),
+        ({"amount_cents": 2**63, "reason": "x"}, "amount_cents"),  # past a database integer
+        ({"amount_cents": 2**70, "reason": "x"}, "amount_cents"),
     ],
 )
 def test_bad_refunds_are_422_and_change_nothing(client, paid, bearer, body, field):
@@ -297,6 +299,11 @@ def test_reconciliation_needs_a_finance_token(client, paid, bearer):
         url + "?date=31/12/2026", headers=bearer("finance_clerk", email="f3@api.example.org")
     )
     assert bad.status_code == 422 and "date" in bad.json()["error"]["fields"]
+    for day in ("9999-12-31", "0001-01-01"):  # the day after or before is past the calendar
+        edge = client.get(
+            url + f"?date={day}", headers=bearer("finance_clerk", email=f"{day}@api.example.org")
+        )
+        assert edge.status_code == 422 and "date" in edge.json()["error"]["fields"]
 
 
 def test_the_openapi_schema_lists_the_payment_endpoints(client):

@@ -189,3 +189,58 @@ def test_declined_and_status_pages_pass_axe(
     # Try again works from there.
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile("/pay/sandbox/"))
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_finance_pages_and_their_forms_with_errors_pass_axe(
+    page, live_server, settings, fresh_cache, make_user, make_invoice, submit_case, language
+):
+    """The invoice and payment lists, the flagged list and a flagged payment's
+    page, an invoice's waiver and cancel forms with their errors, and the
+    reconciliation with a bad day."""
+    from django.test import Client
+
+    from cityhall.payments import services
+
+    from .conftest import post_webhook, sandbox_events, start_and_pay
+
+    settings.CITY_SITE_URL = live_server.url
+    prefix = "/es" if language == "es" else ""
+    open_invoice = make_invoice(case=submit_case(language=language))
+    flagged_invoice = make_invoice(case=submit_case(email="second@example.org"))
+    payer = Client()
+    payment, _back = start_and_pay(payer, flagged_invoice)
+    clerk = sign_in_as_clerk(page, make_user, prefix + reverse("payments:staff-invoices"))
+    services.void_invoice(invoice=flagged_invoice, actor=clerk, reason="Issued twice")
+    [event] = sandbox_events(payment)
+    post_webhook(payer, event)  # paid after it was cancelled: refunded and flagged
+    payment.refresh_from_db()
+    assert payment.needs_review
+
+    for name in ("payments:staff-invoices", "payments:staff-payments", "payments:staff-flagged"):
+        page.goto(page.base + prefix + reverse(name))
+        assert flagged_invoice.number in page.inner_text("main")
+        assert_accessible(page, f"{language}-{name.split(':')[1]}")
+    page.goto(page.base + prefix + reverse("payments:staff-payment", args=[payment.pk]))
+    assert_accessible(page, f"{language}-flagged-payment")
+
+    page.goto(page.base + prefix + reverse("payments:staff-invoice", args=[open_invoice.number]))
+    assert_accessible(page, f"{language}-invoice-forms")
+    page.fill("[name=waive-amount]", "500.00")  # more than the $130.00 owed
+    page.fill("[name=waive-reason]", "Hardship")
+    page.locator("form[action$='/waive/'] button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert page.input_value("[name=waive-reason]") == "Hardship"
+    assert_accessible(page, f"{language}-waiver-errors")
+    page.fill("[name=void-reason]", " ")
+    page.locator("form[action$='/void/'] button[type=submit]").click()
+    page.locator("#id_void-reason_error").wait_for()
+    assert_accessible(page, f"{language}-void-errors")
+    page.fill("[name=waive-amount]", "30.00")
+    page.fill("[name=waive-reason]", "Hardship")
+    page.locator("form[action$='/waive/'] button[type=submit]").click()
+    page.locator(".usa-alert--success").wait_for()
+    assert_accessible(page, f"{language}-waived")
+
+    page.goto(page.base + prefix + reverse("payments:staff-reconciliation") + "?date=soon")
+    assert_accessible(page, f"{language}-reconciliation-errors")

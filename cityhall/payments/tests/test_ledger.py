@@ -216,5 +216,15 @@ def test_the_reconciliation_page(busy_day, staff_client):
     assert format_cents(net) in html
     bad = client.get(reverse("payments:staff-reconciliation") + "?date=yesterday")
     assert bad.status_code == 200 and "Enter a date like" in bad.content.decode()
+    for day in ("9999-12-31", "0001-01-01"):  # the day after or before is past the calendar
+        for name in ("payments:staff-reconciliation", "payments:staff-reconciliation-csv"):
+            edge = client.get(reverse(name) + f"?date={day}")
+            assert edge.status_code == 200, (name, day)
+        assert (
+            "Enter a date like"
+            in client.get(
+                reverse("payments:staff-reconciliation") + f"?date={day}"
+            ).content.decode()
+        )
     empty = client.get(reverse("payments:staff-reconciliation") + "?date=2001-01-01")
     assert "Nothing was paid, refunded or waived on this day." in empty.content.decode()

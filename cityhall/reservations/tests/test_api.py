@@ -61,6 +61,27 @@ def test_facilities_list_and_detail(client, free_unit, paid_unit):
     assert client.get("/api/v1/facilities/99999").status_code == 404
 
 
+def test_facility_detail_reads_prices_once_not_once_per_unit(client, paid_unit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as run:
+            assert client.get(f"/api/v1/facilities/{paid_unit.facility_id}").status_code == 200
+        return len(run.captured_queries)
+
+    one = queries()
+    for name in ("Shelter C", "Shelter D", "Shelter E"):
+        make_unit(
+            paid_unit.facility,
+            name,
+            fee_schedule=paid_unit.fee_schedule,
+            rate_rule="hours",
+            deposit_rule="deposit",
+        )
+    assert queries() == one
+
+
 def test_availability_returns_slots_with_iso_times(client, paid_unit):
     day = day_ahead()
     response = client.get(
@@ -87,6 +108,9 @@ def test_availability_returns_slots_with_iso_times(client, paid_unit):
         ({"start": "tomorrow", "end": "2026-12-01"}, "start"),
         ({"start": "2026-12-02", "end": "2026-12-01T00:00:00-08:00"}, "end"),
         ({"start": "2027-01-01", "end": "2027-03-01"}, "end"),
+        ({"start": "9999-12-30", "end": "9999-12-31"}, "start"),
+        ({"start": "0001-01-01", "end": "0001-01-02"}, "start"),
+        ({"start": "9999-12-31T10:00:00+00:00", "end": "9999-12-31T12:00:00+00:00"}, "start"),
     ],
 )
 def test_availability_bad_input(client, free_unit, params, field):
@@ -373,3 +397,37 @@ def test_a_session_needs_its_csrf_token(resident, free_unit):
     )
     assert response.status_code in (401, 403)
     assert not Booking.objects.exists()
+
+
+def test_staff_sessions_need_the_second_factor_to_act_as_staff(
+    client, staff_client, token, free_unit, manager
+):
+    # A facility manager signed in with the password alone (no second factor)
+    # must not read or cancel other people's bookings through the API.
+    day = day_ahead()
+    reference = post(client, token, body(free_unit, at(day, 10), at(day, 11))).json()["reference"]
+    client.logout()
+    client.force_login(manager)
+    assert client.get(f"/api/v1/bookings/{reference}").status_code == 404
+    cancel = client.post(
+        f"/api/v1/bookings/{reference}/cancel",
+        data=json.dumps({"reason": "Storm"}),
+        content_type="application/json",
+    )
+    assert cancel.status_code == 404
+    assert Booking.objects.get(case__reference=reference).case.status == "confirmed"
+    # With the second factor passed, the same session may.
+    verified, _user = staff_client("facility_manager", email="verified@staff.example.org")
+    assert verified.get(f"/api/v1/bookings/{reference}").status_code == 200
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_booking_at_the_ends_of_the_calendar_is_a_422(client, token, free_unit, day):
+    response = post(
+        client,
+        token,
+        {"unit": free_unit.pk, "start": f"{day}T10:00:00+00:00", "end": f"{day}T12:00:00+00:00"}
+        | {"attendees": 3, "purpose": "Picnic"},
+    )
+    assert response.status_code == 422, response.content
+    assert "start" in response.json()["error"]["fields"]

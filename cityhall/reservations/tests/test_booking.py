@@ -15,7 +15,7 @@ from cityhall.cases.models import Case, CaseEvent
 from cityhall.payments.models import Invoice, InvoiceStatus, Payment
 from cityhall.payments.selectors import invoice_token
 from cityhall.reservations import decisions, lifecycle, services
-from cityhall.reservations.errors import BookingInvalid, SlotTaken
+from cityhall.reservations.errors import BookingError, BookingInvalid, SlotTaken
 from cityhall.reservations.models import Occurrence
 
 from .conftest import at, day_ahead, details
@@ -146,6 +146,21 @@ def test_a_free_unit_needing_approval_is_requested_then_approved(
     decisions.approve_booking(booking=booking, manager=manager)
     booking.case.refresh_from_db()
     assert booking.case.status == "confirmed" and booking.case.decided_by == manager
+
+
+def test_a_request_whose_time_has_passed_cannot_be_approved_only_denied(
+    approval_unit, resident, manager, book, clock_at
+):
+    day = day_ahead()
+    booking = book(approval_unit, resident, at(day, 10), at(day, 12))
+    clock_at(at(day, 13))  # nobody decided in time
+    with pytest.raises(BookingError):
+        decisions.approve_booking(booking=booking, manager=manager)
+    booking.case.refresh_from_db()
+    assert booking.case.status == "requested"
+    decisions.deny_booking(booking=booking, manager=manager, reason="Not decided in time")
+    booking.case.refresh_from_db()
+    assert booking.case.status == "denied"
 
 
 def test_buffers_keep_bookings_apart(paid_unit, resident, other_resident, book):

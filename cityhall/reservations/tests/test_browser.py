@@ -299,3 +299,121 @@ def test_other_resident_pages_pass_axe(page, places, make_user, language):
     page.wait_for_url(re.compile("/reservations/bookings/"))
     assert page.get_by_test_id("dates").locator("li").count() == 2
     assert_accessible(page, f"{language}-series-booked")
+    page.get_by_test_id("dates").locator("a[href*='/dates/']").first.click()
+    page.wait_for_url(re.compile("/dates/"))
+    assert_accessible(page, f"{language}-cancel-one-date")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_staff_forms_with_their_errors_pass_axe(page, places, make_user, language):
+    """The block form (with errors, then with the bookings it overlaps), a
+    series' cancel-one-date, the deny form, and the move form with errors."""
+    from cityhall.reservations import services
+
+    from .conftest import details
+
+    day = day_ahead(5, weekday=2)
+    prefix = prefix_of(language)
+    resident = make_user("ana@example.org", roles=["resident"], full_name="Ana García")
+    series = services.book_series(
+        user=resident,
+        unit=places["free"],
+        times=[
+            (at(day + timedelta(weeks=w), 18), at(day + timedelta(weeks=w), 20)) for w in (0, 1)
+        ],
+        details=details(),
+        pattern={"weeks": 2},
+    )
+    once = services.book_slot(
+        user=resident, unit=places["free"], start=at(day, 10), end=at(day, 12), details=details()
+    )
+    request = services.book_slot(
+        user=resident, unit=places["room"], start=at(day, 10), end=at(day, 12), details=details()
+    )
+    staff_sign_in(page, make_user, language)
+
+    page.goto(page.base + prefix + "/staff/reservations/blocks/")
+    page.fill("[name=reason]", "Roof repair")
+    page.locator("main form.usa-form button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert page.input_value("[name=reason]") == "Roof repair"
+    assert_accessible(page, f"{language}-staff-block-errors")
+    page.select_option("[name=unit]", str(places["free"].pk))
+    page.fill("[name=start_date]", day.isoformat())
+    page.select_option("[name=start_time]", "09:00")
+    page.fill("[name=end_date]", day.isoformat())
+    page.select_option("[name=end_time]", "11:00")
+    page.locator("main form.usa-form button[type=submit]").click()
+    page.locator(".usa-alert--warning").wait_for()  # the booking it overlaps
+    assert once.case.reference in page.inner_text("main")
+    assert_accessible(page, f"{language}-staff-block-overlaps")
+
+    page.goto(page.base + prefix + f"/staff/reservations/bookings/{series.case.reference}/")
+    for summary in page.locator("main details summary").all():
+        summary.click()
+    assert_accessible(page, f"{language}-staff-series")
+    # Each date's form has its own field: its label names that field, not the first one.
+    reasons = page.locator("form[action*='/dates/'] textarea")
+    ids = {reasons.nth(i).get_attribute("id") for i in range(reasons.count())}
+    assert len(ids) == reasons.count() == 2
+    reasons.first.fill("   ")  # blank to the server
+    page.locator("form[action*='/dates/'] button[type=submit]").first.click()
+    page.locator(".usa-alert--error").wait_for()
+    assert_accessible(page, f"{language}-staff-cancel-date-error")
+    page.locator("form[action*='/dates/']").first.locator("xpath=..").locator("summary").click()
+    page.locator("form[action*='/dates/'] textarea").first.fill("Court resurfacing")
+    page.locator("form[action*='/dates/'] button[type=submit]").first.click()
+    page.locator(".usa-alert--success").wait_for()
+    assert_accessible(page, f"{language}-staff-date-cancelled")
+
+    page.goto(page.base + prefix + f"/staff/reservations/bookings/{request.case.reference}/")
+    page.locator("form[action$='/deny/']").locator("xpath=..").locator("summary").click()
+    page.fill("[name=deny-reason]", "   ")
+    page.locator("form[action$='/deny/'] button[type=submit]").click()
+    page.locator(".usa-alert--error").wait_for()
+    assert_accessible(page, f"{language}-staff-deny-error")
+
+    page.goto(page.base + prefix + f"/staff/reservations/bookings/{once.case.reference}/")
+    page.locator("form[action$='/move/']").locator("xpath=..").locator("summary").click()
+    page.select_option("[name=move-start_time]", "20:00")
+    page.select_option("[name=move-end_time]", "22:00")
+    page.locator("form[action$='/move/'] button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert_accessible(page, f"{language}-staff-move-errors")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_waitlist_offer_is_taken_up(page, places, make_user, language):
+    from cityhall.reservations import changes, services, waitlist
+
+    from .conftest import details
+
+    day = day_ahead(4)
+    first = make_user("first@example.org", roles=["resident"])
+    booking = services.book_slot(
+        user=first, unit=places["free"], start=at(day, 18), end=at(day, 20), details=details()
+    )
+    waiting = make_user("ana@example.org", roles=["resident"], password=PASSWORD)
+    waitlist.join_waitlist(
+        user=waiting,
+        unit=places["free"],
+        start=at(day, 18),
+        end=at(day, 20),
+        details=details(),
+        language=language,
+    )
+    changes.cancel_booking(booking=booking, actor=first)  # offered to the waitlist: held
+    offer = Booking.objects.get(user=waiting)
+    assert offer.case.status == "held"
+    page.goto(page.base + prefix_of(language) + "/accounts/sign-in/")
+    page.fill("[name=username]", waiting.email)
+    page.fill("[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(page.base + prefix_of(language) + f"/reservations/bookings/{offer.case.reference}/")
+    assert page.get_by_test_id("status").get_attribute("data-state") == "held"
+    assert_accessible(page, f"{language}-waitlist-offer")
+    page.get_by_test_id("confirm").click()
+    page.locator(".usa-alert--success").wait_for()
+    assert page.get_by_test_id("status").get_attribute("data-state") == "confirmed"
+    assert_accessible(page, f"{language}-waitlist-offer-taken")

@@ -167,3 +167,77 @@ def test_a_paid_booking_keeps_its_price_when_moved(paid_booking, resident):
     notice = Notification.objects.get(kind="booking_changed")
     names = [a.filename for a in notice.attachments.all()]
     assert any(n.endswith(".ics") for n in names) and any(n.endswith(".pdf") for n in names)
+
+
+def test_staff_cannot_cancel_a_booking_that_has_taken_place(paid_booking, manager, clock_at):
+    # Between its end and the worker completing it (a day later), a booking is
+    # still "confirmed": cancelling it then would return the deposit the
+    # manager may want to keep, and tell the resident it was cancelled.
+    clock_at(paid_booking.occurrences.get().end + timedelta(hours=2))
+    with pytest.raises(BookingError):
+        changes.cancel_booking(
+            booking=paid_booking, actor=manager, by_staff=True, reason="Too late"
+        )
+    paid_booking.case.refresh_from_db()
+    assert paid_booking.case.status == "confirmed"
+    assert not Refund.objects.exists()
+
+
+def test_a_change_takes_a_time_whose_hold_ran_out_only_after_releasing_it(
+    client, free_unit, paid_unit, resident, other_resident, book, clock_at
+):
+    # A hold that ran out but was not released yet (the worker runs every
+    # minute) must be released before its time is given to someone else:
+    # otherwise paying it late confirms it over the other booking.
+    day = day_ahead()
+    held = book(paid_unit, other_resident, at(day, 14), at(day, 16))
+    mine = book(paid_unit, resident, at(day, 10), at(day, 12))
+    pay(client, mine)
+    services.reconcile(mine)
+    clock_at(held.hold_expires_at + timedelta(minutes=1))
+    changes.change_booking(booking=mine, actor=resident, start=at(day, 14), end=at(day, 16))
+    held.refresh_from_db()
+    assert held.case.status == "expired"
+    assert not held.occurrences.filter(active=True).exists()
+    assert held.invoice.status == InvoiceStatus.VOID
+
+
+def test_denial_does_not_refund_dates_already_cancelled_again(
+    client, park, resident, manager, settings
+):
+    # A request of three dates, paid with a $2.00 online fee; the resident
+    # cancels one date (refunded at once); denying then refunds the other two
+    # and the deposit, not the cancelled date a second time.
+    settings.CITYHALL_CONVENIENCE_FEE_CENTS = 200
+    make_schedule()
+    unit = make_unit(
+        park,
+        "Hall",
+        needs_approval=True,
+        fee_schedule="test-shelter",
+        rate_rule="hours",
+        deposit_rule="deposit",
+    )
+    first = day_ahead(7)
+    times = [
+        (at(first + timedelta(weeks=w), 10), at(first + timedelta(weeks=w), 12)) for w in range(3)
+    ]
+    booking = services.book_series(
+        user=resident,
+        unit=unit,
+        times=times,
+        details=services.Details(10, "Club", True),
+        pattern={"weeks": 3},
+    )
+    payment = pay(client, booking)
+    services.reconcile(booking)
+    booking.refresh_from_db()
+    assert booking.case.status == "requested"
+    assert payment.amount_cents == 3 * 5000 + 10000 + 200
+    second = booking.occurrences.order_by("start")[1]
+    assert (
+        changes.cancel_occurrence(booking=booking, occurrence_id=second.pk, actor=resident) == 5000
+    )
+    refund = decisions.deny_booking(booking=booking, manager=manager, reason="Hall closed")
+    assert refund == 2 * 5000 + 10000
+    assert sum(Refund.objects.values_list("amount_cents", flat=True)) == 3 * 5000 + 10000

@@ -201,6 +201,21 @@ def test_fall_back_day_has_25_start_times(all_day_unit):
     assert problems(all_day_unit, one_am[0], one_am[1], now=before(day)) == {}
 
 
+@pytest.mark.parametrize("day", [date(2026, 11, 1), date(2026, 3, 8), date(2026, 6, 1)])
+def test_a_day_rate_charges_the_calendar_day_even_when_the_clocks_change(all_day_unit, day):
+    # Midnight to midnight on the night the clocks go back is 25 hours of real
+    # time, but one day of rental (and midnight to midnight in spring, 23 hours).
+    from cityhall.reservations import pricing
+    from cityhall.reservations.models import RateUnit
+
+    all_day_unit.rate_unit = RateUnit.DAY
+    next_day = day + timedelta(days=1)
+    assert pricing.quantity(all_day_unit, at(day, 0), at(next_day, 0)) == 1
+    assert pricing.quantity(all_day_unit, at(day, 9), at(next_day, 9)) == 1
+    assert pricing.quantity(all_day_unit, at(day, 9), at(next_day, 10)) == 2
+    assert pricing.quantity(all_day_unit, at(day, 9), at(day, 10)) == 1
+
+
 def test_wall_times_that_do_not_exist_or_happen_twice_are_refused():
     with pytest.raises(WallTimeError) as missing:
         exact_wall(date(2026, 3, 8), time(2, 30))

@@ -78,6 +78,8 @@ def test_series_shows_conflicts_then_books_the_free_dates_as_one_booking(
     assert page.status_code == 200 and "Agree to the rules of use" in page.content.decode()
     response = client.post(url, series_form(first) | {"book": "1", "terms": "on"})
     assert response.status_code == 302
+    again = client.post(url, series_form(first) | {"book": "1", "terms": "on"})  # double click
+    assert again.status_code == 302 and again["Location"] == response["Location"]
     booking = Booking.objects.get(user=resident)
     assert booking.case.status == "confirmed" and booking.is_series
     times = list(booking.occurrences.order_by("start"))
@@ -259,3 +261,27 @@ def test_joining_the_waitlist_for_a_free_time_is_refused(free_unit, resident):
         )
     assert "free now" in str(error.value)
     assert not Occurrence.objects.exists()
+
+
+def test_taking_up_an_offer_of_a_space_staff_approve(
+    client, approval_unit, resident, other_resident, book
+):
+    # The answer says what happened (sent for approval, not "confirmed"), and a
+    # double click on "Yes, book it" is not an error.
+    from cityhall.reservations import waitlist
+
+    day = day_ahead()
+    taken = book(approval_unit, other_resident, at(day, 10), at(day, 12))
+    waitlist.join_waitlist(
+        user=resident, unit=approval_unit, start=at(day, 10), end=at(day, 12), details=details()
+    )
+    changes.cancel_booking(booking=taken, actor=other_resident)
+    offer = Booking.objects.get(user=resident)
+    client.force_login(resident)
+    url = reverse("reservations:confirm", args=[offer.case.reference])
+    page = client.post(url, follow=True).content.decode()
+    offer.case.refresh_from_db()
+    assert offer.case.status == "requested"
+    assert "your booking is confirmed" not in page and "approval" in page
+    again = client.post(url, follow=True).content.decode()
+    assert "usa-alert--error" not in again

@@ -205,6 +205,21 @@ def test_a_time_just_taken_offers_alternatives_and_the_waitlist(
     assert 'name="join_waitlist"' in page
 
 
+def test_a_double_click_on_book_shows_the_booking_not_just_taken(client, paid_unit, resident):
+    # The second click of a double click finds the time taken by the first: by
+    # this same person. It must lead to their booking (held, to pay), not tell
+    # them someone else was faster while the time is held in their name.
+    client.force_login(resident)
+    day = day_ahead()
+    url = reverse("reservations:book", args=[paid_unit.pk])
+    first = client.post(url, book_form(at(day, 10), at(day, 12)))
+    second = client.post(url, book_form(at(day, 10), at(day, 12)))
+    booking = Booking.objects.get(user=resident)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert booking.case.reference in second["Location"]
+
+
 def test_the_per_person_limit_is_shown(client, free_unit, resident, book):
     free_unit.max_active_per_person = 1
     free_unit.save()
@@ -439,6 +454,14 @@ def test_staff_move_a_booking_with_a_reason(staff_client, free_unit, resident, b
     occurrence = booking.occurrences.get()
     assert occurrence.start == at(day, 15)
     assert booking.case.events.filter(reason="Maintenance in the morning", actor=manager).exists()
+    # A booking that can no longer be moved (cancelled meanwhile, in another tab)
+    # says why instead of showing the page as if nothing was asked.
+    client.post(
+        reverse("reservations:staff-cancel", args=[booking.case.reference]),
+        {"cancel-reason": "Storm"},
+    )
+    page = html(client.post(url, form | {"move-reason": "Again"}))
+    assert "not active any more" in page
 
 
 def test_facility_photos_are_served(client, free_unit, settings, tmp_path):
@@ -462,3 +485,59 @@ def test_facility_photos_are_served(client, free_unit, settings, tmp_path):
     assert 'alt="The lake shelter"' in page
     response = client.get(reverse("reservations:photo", args=[free_unit.facility_id, photo.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+
+
+EXTREME_DAYS = ["9999-12-31", "9999-12-30", "0001-01-01"]
+
+
+@pytest.mark.parametrize("day", EXTREME_DAYS)
+def test_dates_at_the_ends_of_the_calendar_never_500(
+    client, staff_client, free_unit, resident, book, day
+):
+    # Adding a day or a week to 9999-12-31 leaves Python's calendar.
+    booking = book(free_unit, resident, at(day_ahead(), 10), at(day_ahead(), 12))
+    reference = booking.case.reference
+    times = {"start_time": "10:00", "end_time": "12:00"}
+    checks = [
+        (client.get, url("reservations:unit", free_unit.pk), {"date": day, "view": "week"}),
+        (client.get, url("reservations:unit", free_unit.pk), {"date": day}),
+        (client.get, url("reservations:start"), {"date": day}),
+    ]
+    for method, path, data in checks:
+        assert method(path, data).status_code == 200, (path, data)
+    client.force_login(resident)
+    series = {"first_date": day, "weeks": 3, "attendees": 3, "purpose": "Club", "resident": "yes"}
+    page = html(client.get(url("reservations:series", free_unit.pk), series | times))
+    assert "Enter a real date" in page
+    page = html(
+        client.post(url("reservations:change", reference), {"date": day} | times | {"attendees": 3})
+    )
+    assert "Enter a real date" in page
+    start = f"{day}T10:00:00+00:00"
+    response = client.get(url("reservations:book", free_unit.pk), {"start": start})
+    assert response.status_code == 302  # not a start time: back to the calendar
+    staff, _manager = staff_client("facility_manager")
+    assert staff.get(url("reservations:staff-today"), {"date": day}).status_code == 200
+    page = html(staff.get(url("reservations:staff-utilization"), {"first": day, "last": day}))
+    assert "Enter a real date" in page
+    moved = staff.post(
+        url("reservations:staff-move", reference),
+        {"move-date": day, "move-start_time": "10:00", "move-end_time": "12:00"}
+        | {"move-attendees": 3, "move-reason": "Festival"},
+    )
+    assert "Enter a real date" in html(moved)
+
+
+def test_the_staff_booking_page_links_the_invoice_only_for_those_who_may_open_it(
+    staff_client, paid_unit, resident, book
+):
+    booking = book(paid_unit, resident, at(day_ahead(), 10), at(day_ahead(), 12))
+    invoice_url = reverse("payments:staff-invoice", args=[booking.invoice.number])
+    page_url = reverse("reservations:staff-booking", args=[booking.case.reference])
+    manager, _user = staff_client("facility_manager")
+    page = html(manager.get(page_url))
+    assert booking.invoice.number in page
+    assert invoice_url not in page  # finance pages answer a facility manager 403
+    assert manager.get(invoice_url).status_code == 403
+    both, _user = staff_client("facility_manager", "finance_clerk", email="both@staff.example.org")
+    assert invoice_url in html(both.get(page_url))
