@@ -1,0 +1,174 @@
+"""The shapes KPIs are reported in, and the rounding rules (one place).
+
+Money: Decimal cents while computing, whole cents (half up) on output.
+Ratios: 4 decimal places (0.6667 is 66.67%). Means of 1-5 answers: 2 places.
+Percentiles: nearest rank over the decision-time histogram (facts.bucket_hours).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+RATIO = Decimal("0.0001")
+MEAN = Decimal("0.01")
+
+
+def cents(value: Decimal | int | None) -> int | None:
+    if value is None:
+        return None
+    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def ratio(numerator, denominator) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO, rounding=ROUND_HALF_UP)
+
+
+def mean(total, count) -> Decimal | None:
+    if not count:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(MEAN, rounding=ROUND_HALF_UP)
+
+
+def percentile(hist: Counter, pct: int) -> int | None:
+    """Nearest rank: the smallest value with at least pct% of observations at or below it."""
+    total = sum(hist.values())
+    if total <= 0:
+        return None
+    rank = max(1, -(-pct * total // 100))  # ceil(pct x n / 100)
+    seen = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        if seen >= rank:
+            return value
+    return None
+
+
+@dataclass
+class ChannelFigures:
+    channel: str
+    started: int = 0
+    completed: int = 0
+    costed: int = 0  # completed transactions with a cost model on their day
+    staff: Decimal = Decimal(0)
+    cash: Decimal = Decimal(0)
+    running: Decimal = Decimal(0)
+    resident: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.staff + self.cash + self.running
+
+    @property
+    def cost_per_transaction_cents(self) -> int | None:
+        return cents(self.total / self.costed) if self.costed else None
+
+    @property
+    def resident_cost_per_transaction_cents(self) -> int | None:
+        return cents(self.resident / self.costed) if self.costed else None
+
+    def as_dict(self) -> dict:
+        return {
+            "channel": self.channel,
+            "started": self.started,
+            "completed": self.completed,
+            "costed_transactions": self.costed,
+            "staff_cost": cents(self.staff),
+            "cash_cost": cents(self.cash),
+            "running_cost": cents(self.running),
+            "total_cost": cents(self.total),
+            "cost_per_transaction": self.cost_per_transaction_cents,
+            "resident_cost_per_transaction": self.resident_cost_per_transaction_cents,
+        }
+
+
+@dataclass
+class Savings:
+    """What the online transactions saved against the offline mix.
+
+    hard = cash saved - digital running costs (+ staff time when redeployed)
+    soft = residents' time and travel (+ staff time when not redeployed)
+    They are never added together here."""
+
+    cash: Decimal = Decimal(0)
+    staff_hard: Decimal = Decimal(0)
+    staff_soft: Decimal = Decimal(0)
+    resident: Decimal = Decimal(0)
+    running: Decimal = Decimal(0)
+    online: int = 0  # online transactions counted
+    uncosted: int = 0  # online transactions without a cost model for them or the baseline
+    days: int = 0  # days the digital service was live
+
+    @property
+    def hard(self) -> Decimal:
+        return self.cash + self.staff_hard - self.running
+
+    @property
+    def soft(self) -> Decimal:
+        return self.resident + self.staff_soft
+
+    def __iadd__(self, other: Savings) -> Savings:
+        for name in ("cash", "staff_hard", "staff_soft", "resident", "running", "online"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.uncosted += other.uncosted
+        self.days += other.days
+        return self
+
+    def as_dict(self) -> dict:
+        return {
+            "hard_savings": cents(self.hard),
+            "soft_savings": cents(self.soft),
+            "cash_saved": cents(self.cash),
+            "staff_time_saved_hard": cents(self.staff_hard),
+            "staff_time_saved_soft": cents(self.staff_soft),
+            "resident_time_and_travel_saved": cents(self.resident),
+            "digital_running_costs": cents(self.running),
+            "online_transactions_counted": self.online,
+            "online_transactions_uncosted": self.uncosted,
+            "days_live": self.days,
+        }
+
+
+@dataclass
+class MonthFigures:
+    month: date
+    started: int = 0
+    completed: int = 0
+    online_completed: int = 0
+    by_channel: Counter = field(default_factory=Counter)  # completed per channel
+    surveys: int = 0
+    satisfaction_sum: int = 0
+    city_cost: Decimal = Decimal(0)
+    costed: int = 0
+    savings: Savings = field(default_factory=Savings)
+    median_hours: int | None = None
+
+    @property
+    def digital_take_up(self) -> Decimal | None:
+        return ratio(self.online_completed, sum(self.by_channel.values()))
+
+    @property
+    def cost_per_transaction_cents(self) -> int | None:
+        return cents(self.city_cost / self.costed) if self.costed else None
+
+    @property
+    def satisfaction(self) -> Decimal | None:
+        return mean(self.satisfaction_sum, self.surveys)
+
+    def as_dict(self) -> dict:
+        return {
+            "month": self.month.isoformat()[:7],
+            "started": self.started,
+            "completed": self.completed,
+            "completed_by_channel": dict(sorted(self.by_channel.items())),
+            "digital_take_up": self.digital_take_up,
+            "cost_per_transaction": self.cost_per_transaction_cents,
+            "median_hours_to_decision": self.median_hours,
+            "satisfaction": self.satisfaction,
+            "hard_savings": cents(self.savings.hard),
+            "soft_savings": cents(self.savings.soft),
+        }

@@ -1,0 +1,364 @@
+"""KPIs per service, channel and period, from rollups (or raw cases).
+
+Definitions (also in docs/insights.md), for the local days start..end, end
+capped at today:
+
+- started, completed: cases opened / submitted on those days (facts.py)
+- completion rate    = completed / started
+- digital take-up    = online completed / completed on all channels (always
+                       over every channel, whatever the channel filter)
+- median, p90 time to decision: nearest rank over the decisions made in the
+  period (hours; exact below 72 h, whole days above)
+- within target      = decisions by the promised date / decisions
+- cost per transaction (channel c) = (staff + cash [+ running costs when c is
+  online]) / completed transactions on c with a cost model; blended = all
+  channels' costs / all costed transactions (GOV.UK method)
+- satisfaction       = mean of the 1-5 answers given in the period; trust too
+- savings: each online transaction is compared with what it would have cost
+  on the offline channels, weighted by the offline mix of the 365 days
+  before launch (else of the offline transactions since launch, else equal
+  weights): cash saved and (when redeployed) staff time are hard savings, less
+  the digital running costs; residents' time and travel, and staff time not
+  redeployed, are soft. Hard and soft are reported apart, never summed.
+- savings to date    = the same from launch to the period's end
+- ROI                = (hard savings to date - build cost) / build cost
+- payback month      = the first month, counting the launch month as 1, in
+                       which cumulative hard savings reach the build cost; if
+                       not yet, projected from the hard savings per day of the
+                       last three months of the series
+- projected annual savings = savings in the period / days live in it x 365
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cityhall.cases import registry
+from cityhall.cases.models import Channel
+
+from .costs import CostBook
+from .facts import month_of
+from .figures import ChannelFigures, MonthFigures, Savings, cents, mean, percentile, ratio
+from .rollups import COUNTERS
+from .stores import RollupStore, next_month
+
+ONLINE = Channel.ONLINE
+OFFLINE = tuple(c for c in Channel.values if c != ONLINE)
+BASELINE_DAYS = 365
+
+
+@dataclass
+class ServiceKpis:
+    service: str
+    name: str
+    start: date
+    end: date
+    channel: str | None
+    counts: Counter = field(default_factory=Counter)
+    online_completed: int = 0
+    all_completed: int = 0
+    hist: Counter = field(default_factory=Counter)
+    target_hours: int = 0
+    channels: dict[str, ChannelFigures] = field(default_factory=dict)
+    savings: Savings = field(default_factory=Savings)
+    savings_to_date: Savings = field(default_factory=Savings)
+    months: list[MonthFigures] = field(default_factory=list)
+    launched_on: date | None = None
+    build_cost_cents: int = 0
+    weights: dict[str, Decimal] = field(default_factory=dict)
+    weights_from: str = ""
+    payback_months: int | None = None
+    payback_projected: bool = False
+    missing_rates: list[str] = field(default_factory=list)
+
+    # ---- the KPIs -------------------------------------------------------------
+    @property
+    def started(self) -> int:
+        return self.counts["started"]
+
+    @property
+    def completed(self) -> int:
+        return self.counts["completed"]
+
+    @property
+    def completion_rate(self):
+        return ratio(self.completed, self.started)
+
+    @property
+    def digital_take_up(self):
+        return ratio(self.online_completed, self.all_completed)
+
+    @property
+    def median_hours(self):
+        return percentile(self.hist, 50)
+
+    @property
+    def p90_hours(self):
+        return percentile(self.hist, 90)
+
+    @property
+    def within_target_share(self):
+        return ratio(self.counts["within_target"], self.counts["decided"])
+
+    @property
+    def satisfaction(self):
+        return mean(self.counts["satisfaction_sum"], self.counts["surveys"])
+
+    @property
+    def satisfied_share(self):
+        return ratio(self.counts["satisfied"], self.counts["surveys"])
+
+    @property
+    def trust(self):
+        return mean(self.counts["trust_sum"], self.counts["surveys"])
+
+    @property
+    def cost_per_transaction_cents(self):
+        costed = sum(c.costed for c in self.channels.values())
+        total = sum((c.total for c in self.channels.values()), Decimal(0))
+        return cents(total / costed) if costed else None
+
+    @property
+    def roi(self):
+        if not self.build_cost_cents:
+            return None
+        return ratio(self.savings_to_date.hard - self.build_cost_cents, self.build_cost_cents)
+
+    @property
+    def payback_month(self) -> date | None:
+        if self.payback_months is None or self.launched_on is None:
+            return None
+        month = month_of(self.launched_on)
+        for _ in range(self.payback_months - 1):
+            month = next_month(month)
+        return month
+
+    def projected_annual(self, amount: Decimal) -> int | None:
+        if not self.savings.days:
+            return None
+        return cents(amount * 365 / self.savings.days)
+
+    @property
+    def projected_annual_hard_cents(self):
+        return self.projected_annual(self.savings.hard)
+
+    @property
+    def projected_annual_soft_cents(self):
+        return self.projected_annual(self.savings.soft)
+
+
+def _days(start: date, end: date):
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+class _ServiceComputation:
+    """One service's pass over its day rows (already fetched)."""
+
+    def __init__(self, kpis: ServiceKpis, book: CostBook, rows, today: date):
+        self.k, self.book, self.rows = kpis, book, rows
+        self.today = today
+
+    def run(self) -> None:
+        k = self.k
+        launch = k.launched_on
+        months = {m: MonthFigures(month=m) for m in self._months(k.start, k.end)}
+        for channel in Channel.values:
+            if not k.channel or channel == k.channel:
+                k.channels[channel] = ChannelFigures(channel=channel)
+        if launch:
+            self._weights(launch)
+        to_date_months: dict[date, Savings] = defaultdict(Savings)
+        for _service, channel, day, *values in self.rows:
+            counts = dict(zip(COUNTERS, values, strict=True))
+            in_period = k.start <= day <= k.end
+            if in_period:
+                self._count(months[month_of(day)], channel, day, counts)
+            if launch and launch <= day <= k.end and channel == ONLINE:
+                saved = self._saved(day, counts["completed"])
+                to_date_months[month_of(day)] += saved
+                if in_period:
+                    k.savings += saved
+                    months[month_of(day)].savings += saved
+        if launch:
+            self._running(launch, months, to_date_months)
+            for saved in to_date_months.values():
+                k.savings_to_date += saved
+            self._payback(to_date_months)
+        k.months = [months[m] for m in sorted(months)]
+        k.missing_rates = sorted(self.book.missing_rates)
+
+    @staticmethod
+    def _months(start, end):
+        month = month_of(start)
+        while month <= end:
+            yield month
+            month = next_month(month)
+
+    def _count(self, month: MonthFigures, channel: str, day: date, counts: dict) -> None:
+        k = self.k
+        completed = counts["completed"]
+        k.all_completed += completed
+        month.by_channel[channel] += completed
+        if channel == ONLINE:
+            k.online_completed += completed
+            month.online_completed += completed
+        if k.channel and channel != k.channel:
+            return
+        k.counts.update({name: value for name, value in counts.items() if value})
+        month.started += counts["started"]
+        month.completed += completed
+        month.surveys += counts["surveys"]
+        month.satisfaction_sum += counts["satisfaction_sum"]
+        figures = k.channels[channel]
+        figures.started += counts["started"]
+        figures.completed += completed
+        if not completed:
+            return
+        unit = self.book.unit(k.service, channel, day)
+        if unit is None:
+            return
+        figures.costed += completed
+        figures.staff += unit.staff * completed
+        figures.cash += unit.cash * completed
+        figures.resident += unit.resident * completed
+        month.costed += completed
+        month.city_cost += unit.city * completed
+
+    def _weights(self, launch: date) -> None:
+        """The offline mix an online transaction is compared with (see module doc)."""
+        k = self.k
+        before = Counter()
+        since = Counter()
+        for _service, channel, day, *values in self.rows:
+            if channel == ONLINE:
+                continue
+            completed = values[COUNTERS.index("completed")]
+            if launch - timedelta(days=BASELINE_DAYS) <= day < launch:
+                before[channel] += completed
+            elif launch <= day <= k.end:
+                since[channel] += completed
+        for source, mix in (("before_launch", before), ("since_launch", since)):
+            total = sum(mix.values())
+            if total:
+                k.weights = {c: Decimal(n) / total for c, n in sorted(mix.items()) if n}
+                k.weights_from = source
+                return
+        modelled = [c for c in OFFLINE if self.book.model(k.service, c, launch)]
+        if modelled:
+            k.weights = {c: Decimal(1) / len(modelled) for c in modelled}
+            k.weights_from = "equal"
+
+    def _saved(self, day: date, online: int) -> Savings:
+        saved = Savings()
+        if not online:
+            return saved
+        k, book = self.k, self.book
+        unit = book.unit(k.service, ONLINE, day)
+        baseline = [(w, book.unit(k.service, c, day)) for c, w in self.k.weights.items()]
+        if unit is None or not baseline or any(b is None for _w, b in baseline):
+            saved.uncosted = online
+            return saved
+        staff = sum((w * b.staff for w, b in baseline), Decimal(0)) - unit.staff
+        cash = sum((w * b.cash for w, b in baseline), Decimal(0)) - unit.cash
+        resident = sum((w * b.resident for w, b in baseline), Decimal(0)) - unit.resident
+        saved.online = online
+        saved.cash = cash * online
+        saved.resident = resident * online
+        if book.redeployed(k.service, day):
+            saved.staff_hard = staff * online
+        else:
+            saved.staff_soft = staff * online
+        return saved
+
+    def _running(self, launch, months, to_date_months) -> None:
+        k = self.k
+        online = k.channels.get(ONLINE)
+        for day in _days(launch, k.end):
+            cost = self.book.running(k.service, day)
+            days_live = Savings(running=cost, days=1)
+            to_date_months[month_of(day)] += days_live
+            if day >= k.start:
+                k.savings += days_live
+                months[month_of(day)].savings += days_live
+                if online is not None:
+                    online.running += cost
+                    months[month_of(day)].city_cost += cost
+
+    def _payback(self, to_date_months: dict[date, Savings]) -> None:
+        k = self.k
+        if not k.build_cost_cents:
+            return
+        series = [to_date_months[m] for m in sorted(to_date_months)]
+        cumulative = Decimal(0)
+        for index, saved in enumerate(series, start=1):
+            cumulative += saved.hard
+            if cumulative >= k.build_cost_cents:
+                k.payback_months = index
+                return
+        recent = series[-3:]
+        per_day = sum((s.hard for s in recent), Decimal(0)) / max(sum(s.days for s in recent), 1)
+        if per_day <= 0:
+            return
+        remaining_days = (k.build_cost_cents - cumulative) / per_day
+        # Months still to go at 365/12 days a month, on top of the months so far.
+        k.payback_months = len(series) + math.ceil(remaining_days * 12 / 365)
+        k.payback_projected = True
+
+
+def compute(
+    services=None,
+    *,
+    start: date,
+    end: date,
+    channel: str | None = None,
+    store=None,
+    today: date | None = None,
+) -> list[ServiceKpis]:
+    """KPIs for each service code (default: every registered service)."""
+    today = today or timezone.localdate()
+    end = min(end, today)
+    codes = list(services) if services is not None else [s.code for s in registry.all_services()]
+    store = store or RollupStore()
+    book = CostBook(codes)
+    results = []
+    earliest = start
+    for code in codes:
+        kpis = ServiceKpis(service=code, name=code, start=start, end=end, channel=channel)
+        try:
+            service_type = registry.get(code)
+            kpis.name = str(service_type.name)
+            kpis.target_hours = int(service_type.target_time.total_seconds() // 3600)
+        except LookupError:
+            pass
+        digital = book.digital(code, end) or book.latest_digital(code)
+        if digital is not None:
+            kpis.launched_on = digital.launched_on
+            kpis.build_cost_cents = digital.build_cost_cents
+            earliest = min(earliest, digital.launched_on - timedelta(days=BASELINE_DAYS))
+        results.append(kpis)
+    if start > end:
+        return results
+    rows_by_service = defaultdict(list)
+    for row in store.day_rows(codes, earliest, end):
+        rows_by_service[row[0]].append(row)
+    hists = store.histograms(codes, start, end, channel)
+    for kpis in results:
+        _ServiceComputation(kpis, book, rows_by_service[kpis.service], today).run()
+        for month in kpis.months:
+            hist = hists.get((kpis.service, month.month), Counter())
+            month.median_hours = percentile(hist, 50)
+            kpis.hist.update(hist)
+    return results
+
+
+def service_kpis(code: str, *, start: date, end: date, **options) -> ServiceKpis:
+    return compute([code], start=start, end=end, **options)[0]

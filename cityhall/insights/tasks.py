@@ -1,0 +1,13 @@
+"""Background work for insights: the rollup fold and council reports."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import rollups
+
+
+@task()
+def fold_rollups() -> int:
+    """Folds cases changed since the watermark into the rollups (idempotent)."""
+    return rollups.fold_new_events()
