@@ -11,3 +11,11 @@ from . import rollups
 def fold_rollups() -> int:
     """Folds cases changed since the watermark into the rollups (idempotent)."""
     return rollups.fold_new_events()
+
+
+@task()
+def send_survey_invitation(case_id: int) -> str:
+    """Emails the satisfaction survey for a closed case, once."""
+    from .survey import send_invitation
+
+    return send_invitation(case_id)

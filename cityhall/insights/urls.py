@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_survey
 
 app_name = "insights"
-urlpatterns: list = []
+urlpatterns = [
+    path("survey/<str:token>/", views_survey.survey, name="survey"),
+]
