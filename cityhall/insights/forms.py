@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.cases.models import Channel
@@ -62,9 +63,9 @@ def _date_field(label, example: str) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=False,
-        help_text=_("For example %(date)s") % {"date": example},
+        help_text=format_lazy(_("For example {date}"), date=example),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Enter a date like %(date)s.") % {"date": example}},
+        error_messages={"invalid": format_lazy(_("Enter a date like {date}."), date=example)},
     )
 
 
