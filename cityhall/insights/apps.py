@@ -11,11 +11,24 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from cityhall.cases import registry as cases_registry
-        from cityhall.core.registry import registry
+        from cityhall.core.registry import StaffQueue, registry
+        from cityhall.core.roles import ANALYST, CITY_ADMIN
 
         from . import tasks
         from .survey import invite_after_close
 
+        registry.add_queue(
+            StaffQueue(
+                title=_("Service performance and value"),
+                description=_(
+                    "KPIs, cost per transaction, savings and ROI for every service; pilots; "
+                    "council reports."
+                ),
+                url_name="insights:dashboard",
+                roles=frozenset({ANALYST, CITY_ADMIN}),
+                order=50,
+            )
+        )
         registry.add_periodic("insights.fold", every=timedelta(minutes=1), task=tasks.fold_rollups)
         # The survey goes out for every service's cases; the foundation calls us.
         cases_registry.on_case_closed(invite_after_close)

@@ -63,6 +63,11 @@ class ChannelFigures:
     def total(self) -> Decimal:
         return self.staff + self.cash + self.running
 
+    def get_label(self):
+        from cityhall.cases.models import Channel
+
+        return Channel(self.channel).label
+
     @property
     def cost_per_transaction_cents(self) -> int | None:
         return cents(self.total / self.costed) if self.costed else None

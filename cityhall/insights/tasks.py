@@ -19,3 +19,11 @@ def send_survey_invitation(case_id: int) -> str:
     from .survey import send_invitation
 
     return send_invitation(case_id)
+
+
+@task()
+def make_council_report(report_id: int) -> str:
+    """Renders a requested council report PDF."""
+    from .services import make_council_report as make
+
+    return make(report_id)
