@@ -30,5 +30,8 @@ class InsightsConfig(AppConfig):
             )
         )
         registry.add_periodic("insights.fold", every=timedelta(minutes=1), task=tasks.fold_rollups)
+        from .demo import seed
+
+        registry.add_demo_seeder(seed, order=900, scaled=True)
         # The survey goes out for every service's cases; the foundation calls us.
         cases_registry.on_case_closed(invite_after_close)

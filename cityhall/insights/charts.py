@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.utils import formats
 
@@ -22,6 +23,8 @@ def show(value, unit: str) -> str:
     """A figure as people read it: 12,345 · 45.0% · $1,234.56 · 30 h · 4.20."""
     if value is None:
         return "—"
+    if isinstance(value, Fraction):  # display only: the figure itself stays exact
+        value = Decimal(value.numerator) / Decimal(value.denominator)
     if unit == "pct":
         return f"{Decimal(value) * 100:.1f}%"
     if unit == "money":

@@ -11,7 +11,7 @@ For a service s, a channel c and a local day d, with the rows in effect on d
     resident(s, c, d) = resident minutes x value of a resident hour / 60 + travel
     running(s, d)     = (hosting + support per month) x 12 / 365   for d >= launch
 
-All in cents, as Decimals; rounding to whole cents happens once, on output.
+All in cents, as exact Fractions; rounding to whole cents happens once, on output.
 A step with minutes but no rate for its role is costed at 0 and reported in
 `missing_rates`.
 """
@@ -22,13 +22,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from fractions import Fraction
 
 from .models import CostModel, DigitalServiceCost, StaffRate
 
-ZERO = Decimal(0)
-SIXTY = Decimal(60)
-DAYS_PER_YEAR = Decimal(365)
+ZERO = Fraction(0)
 
 
 @dataclass(frozen=True)
@@ -36,12 +34,12 @@ class UnitCost:
     """What one completed transaction costs: the city's staff time and cash
     (hard), and the resident's time and travel (soft)."""
 
-    staff: Decimal
-    cash: Decimal
-    resident: Decimal
+    staff: Fraction
+    cash: Fraction
+    resident: Fraction
 
     @property
-    def city(self) -> Decimal:
+    def city(self) -> Fraction:
         return self.staff + self.cash
 
 
@@ -76,6 +74,12 @@ class CostBook:
         self.digital_rows = {s: _Dated(rows) for s, rows in by_service.items()}
         self.missing_rates: set[str] = set()
         self._units: dict[tuple, UnitCost] = {}
+        self._by_day: dict[tuple, UnitCost | None] = {}
+
+    def effective_dates(self) -> set[date]:
+        """Every day on which some cost input changes."""
+        groups = [*self.models.values(), *self.rates.values(), *self.digital_rows.values()]
+        return {day for dated in groups for day in dated.starts}
 
     def model(self, service: str, channel: str, day: date) -> CostModel | None:
         dated = self.models.get((service, channel))
@@ -96,6 +100,12 @@ class CostBook:
 
     def unit(self, service: str, channel: str, day: date) -> UnitCost | None:
         """The unit cost on this day, or None when no cost model applies."""
+        key = (service, channel, day)
+        if key not in self._by_day:
+            self._by_day[key] = self._unit(service, channel, day)
+        return self._by_day[key]
+
+    def _unit(self, service: str, channel: str, day: date) -> UnitCost | None:
         model = self.model(service, channel, day)
         if model is None:
             return None
@@ -115,21 +125,21 @@ class CostBook:
             if rate is None:
                 self.missing_rates.add(role or "?")
                 continue
-            staff += Decimal(minutes) * rate / SIXTY
-        cash = Decimal(
+            staff += Fraction(minutes) * rate / 60
+        cash = Fraction(
             model.paper_cents + model.postage_cents + model.printing_cents + model.payment_fee_cents
         )
         hour_value = digital.resident_hour_value_cents if digital else 0
-        resident = Decimal(model.resident_minutes) * hour_value / SIXTY
+        resident = Fraction(model.resident_minutes) * hour_value / 60
         resident += model.resident_travel_cents
         return UnitCost(staff=staff, cash=cash, resident=resident)
 
-    def running(self, service: str, day: date) -> Decimal:
+    def running(self, service: str, day: date) -> Fraction:
         """The digital service's running cost for one day (zero before launch)."""
         digital = self.digital(service, day)
         if digital is None or day < digital.launched_on:
             return ZERO
-        return Decimal(digital.running_monthly_cents) * 12 / DAYS_PER_YEAR
+        return Fraction(digital.running_monthly_cents * 12, 365)
 
     def redeployed(self, service: str, day: date) -> bool:
         digital = self.digital(service, day)

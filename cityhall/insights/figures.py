@@ -1,6 +1,8 @@
 """The shapes KPIs are reported in, and the rounding rules (one place).
 
-Money: Decimal cents while computing, whole cents (half up) on output.
+Money: exact fractions of a cent while computing (Fraction: no rounding at
+all, so adding day by day or month by month gives the same result), whole
+cents (half away from zero) on output.
 Ratios: 4 decimal places (0.6667 is 66.67%). Means of 1-5 answers: 2 places.
 Percentiles: nearest rank over the decision-time histogram (facts.bucket_hours).
 """
@@ -11,21 +13,29 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 RATIO = Decimal("0.0001")
 MEAN = Decimal("0.01")
 
 
-def cents(value: Decimal | int | None) -> int | None:
+def _half_up(value: Fraction) -> int:
+    """Nearest integer, halves away from zero (as Decimal's ROUND_HALF_UP)."""
+    whole = (abs(value.numerator) * 2 + value.denominator) // (2 * value.denominator)
+    return whole if value >= 0 else -whole
+
+
+def cents(value) -> int | None:
     if value is None:
         return None
-    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return _half_up(Fraction(value))
 
 
 def ratio(numerator, denominator) -> Decimal | None:
     if not denominator:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO, rounding=ROUND_HALF_UP)
+    scaled = _half_up(Fraction(numerator) / Fraction(denominator) * 10000)
+    return (Decimal(scaled) / 10000).quantize(RATIO)
 
 
 def mean(total, count) -> Decimal | None:
@@ -54,13 +64,13 @@ class ChannelFigures:
     started: int = 0
     completed: int = 0
     costed: int = 0  # completed transactions with a cost model on their day
-    staff: Decimal = Decimal(0)
-    cash: Decimal = Decimal(0)
-    running: Decimal = Decimal(0)
-    resident: Decimal = Decimal(0)
+    staff: Fraction = Fraction(0)
+    cash: Fraction = Fraction(0)
+    running: Fraction = Fraction(0)
+    resident: Fraction = Fraction(0)
 
     @property
-    def total(self) -> Decimal:
+    def total(self) -> Fraction:
         return self.staff + self.cash + self.running
 
     def get_label(self):
@@ -99,26 +109,30 @@ class Savings:
     soft = residents' time and travel (+ staff time when not redeployed)
     They are never added together here."""
 
-    cash: Decimal = Decimal(0)
-    staff_hard: Decimal = Decimal(0)
-    staff_soft: Decimal = Decimal(0)
-    resident: Decimal = Decimal(0)
-    running: Decimal = Decimal(0)
+    cash: Fraction = Fraction(0)
+    staff_hard: Fraction = Fraction(0)
+    staff_soft: Fraction = Fraction(0)
+    resident: Fraction = Fraction(0)
+    running: Fraction = Fraction(0)
     online: int = 0  # online transactions counted
     uncosted: int = 0  # online transactions without a cost model for them or the baseline
     days: int = 0  # days the digital service was live
 
     @property
-    def hard(self) -> Decimal:
+    def hard(self) -> Fraction:
         return self.cash + self.staff_hard - self.running
 
     @property
-    def soft(self) -> Decimal:
+    def soft(self) -> Fraction:
         return self.resident + self.staff_soft
 
     def __iadd__(self, other: Savings) -> Savings:
-        for name in ("cash", "staff_hard", "staff_soft", "resident", "running", "online"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.cash += other.cash
+        self.staff_hard += other.staff_hard
+        self.staff_soft += other.staff_soft
+        self.resident += other.resident
+        self.running += other.running
+        self.online += other.online
         self.uncosted += other.uncosted
         self.days += other.days
         return self
@@ -147,7 +161,7 @@ class MonthFigures:
     by_channel: Counter = field(default_factory=Counter)  # completed per channel
     surveys: int = 0
     satisfaction_sum: int = 0
-    city_cost: Decimal = Decimal(0)
+    city_cost: Fraction = Fraction(0)
     costed: int = 0
     savings: Savings = field(default_factory=Savings)
     median_hours: int | None = None

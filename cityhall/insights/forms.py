@@ -64,7 +64,7 @@ def _date_field(label, example: str) -> forms.DateField:
         label=label,
         required=False,
         help_text=format_lazy(_("For example {date}"), date=example),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": format_lazy(_("Enter a date like {date}."), date=example)},
     )
 
@@ -81,6 +81,12 @@ class PeriodForm(forms.Form):
         choices=[("", _("All channels")), *Channel.choices],
         error_messages={"invalid_choice": _("Choose a channel from the list.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The period shown when nothing is chosen, so people see what they are looking at.
+        self.initial.setdefault("start", default_period()[0])
+        self.initial.setdefault("end", default_period()[1])
 
     def clean(self):
         data = super().clean()

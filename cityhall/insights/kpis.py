@@ -35,7 +35,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from fractions import Fraction
 
 from django.utils import timezone
 
@@ -71,7 +71,7 @@ class ServiceKpis:
     months: list[MonthFigures] = field(default_factory=list)
     launched_on: date | None = None
     build_cost_cents: int = 0
-    weights: dict[str, Decimal] = field(default_factory=dict)
+    weights: dict[str, Fraction] = field(default_factory=dict)
     weights_from: str = ""
     payback_months: int | None = None
     payback_projected: bool = False
@@ -121,7 +121,7 @@ class ServiceKpis:
     @property
     def cost_per_transaction_cents(self):
         costed = sum(c.costed for c in self.channels.values())
-        total = sum((c.total for c in self.channels.values()), Decimal(0))
+        total = sum((c.total for c in self.channels.values()), Fraction(0))
         return cents(total / costed) if costed else None
 
     @property
@@ -139,7 +139,7 @@ class ServiceKpis:
             month = next_month(month)
         return month
 
-    def projected_annual(self, amount: Decimal) -> int | None:
+    def projected_annual(self, amount: Fraction) -> int | None:
         if not self.savings.days:
             return None
         return cents(amount * 365 / self.savings.days)
@@ -249,12 +249,12 @@ class _ServiceComputation:
         for source, mix in (("before_launch", before), ("since_launch", since)):
             total = sum(mix.values())
             if total:
-                k.weights = {c: Decimal(n) / total for c, n in sorted(mix.items()) if n}
+                k.weights = {c: Fraction(n, total) for c, n in sorted(mix.items()) if n}
                 k.weights_from = source
                 return
         modelled = [c for c in OFFLINE if self.book.model(k.service, c, launch)]
         if modelled:
-            k.weights = {c: Decimal(1) / len(modelled) for c in modelled}
+            k.weights = {c: Fraction(1, len(modelled)) for c in modelled}
             k.weights_from = "equal"
 
     def _saved(self, day: date, online: int) -> Savings:
@@ -267,9 +267,9 @@ class _ServiceComputation:
         if unit is None or not baseline or any(b is None for _w, b in baseline):
             saved.uncosted = online
             return saved
-        staff = sum((w * b.staff for w, b in baseline), Decimal(0)) - unit.staff
-        cash = sum((w * b.cash for w, b in baseline), Decimal(0)) - unit.cash
-        resident = sum((w * b.resident for w, b in baseline), Decimal(0)) - unit.resident
+        staff = sum((w * b.staff for w, b in baseline), Fraction(0)) - unit.staff
+        cash = sum((w * b.cash for w, b in baseline), Fraction(0)) - unit.cash
+        resident = sum((w * b.resident for w, b in baseline), Fraction(0)) - unit.resident
         saved.online = online
         saved.cash = cash * online
         saved.resident = resident * online
@@ -280,32 +280,36 @@ class _ServiceComputation:
         return saved
 
     def _running(self, launch, months, to_date_months) -> None:
+        """Running costs day by day (rates may change any day), added once a month."""
         k = self.k
         online = k.channels.get(ONLINE)
+        by_month: dict[tuple[date, bool], Savings] = defaultdict(Savings)
         for day in _days(launch, k.end):
-            cost = self.book.running(k.service, day)
-            days_live = Savings(running=cost, days=1)
-            to_date_months[month_of(day)] += days_live
-            if day >= k.start:
-                k.savings += days_live
-                months[month_of(day)].savings += days_live
+            live = by_month[(month_of(day), day >= k.start)]
+            live.running += self.book.running(k.service, day)
+            live.days += 1
+        for (month, in_period), live in by_month.items():
+            to_date_months[month] += live
+            if in_period:
+                k.savings += live
+                months[month].savings += live
                 if online is not None:
-                    online.running += cost
-                    months[month_of(day)].city_cost += cost
+                    online.running += live.running
+                    months[month].city_cost += live.running
 
     def _payback(self, to_date_months: dict[date, Savings]) -> None:
         k = self.k
         if not k.build_cost_cents:
             return
         series = [to_date_months[m] for m in sorted(to_date_months)]
-        cumulative = Decimal(0)
+        cumulative = Fraction(0)
         for index, saved in enumerate(series, start=1):
             cumulative += saved.hard
             if cumulative >= k.build_cost_cents:
                 k.payback_months = index
                 return
         recent = series[-3:]
-        per_day = sum((s.hard for s in recent), Decimal(0)) / max(sum(s.days for s in recent), 1)
+        per_day = sum((s.hard for s in recent), Fraction(0)) / max(sum(s.days for s in recent), 1)
         if per_day <= 0:
             return
         remaining_days = (k.build_cost_cents - cumulative) / per_day
@@ -347,8 +351,14 @@ def compute(
         results.append(kpis)
     if start > end:
         return results
+    # Cost inputs are constant between these days, so whole months between them
+    # can be read as one monthly row each (see stores.segments).
+    breakpoints = {start, end + timedelta(days=1), *book.effective_dates()}
+    for kpis in results:
+        if kpis.launched_on:
+            breakpoints |= {kpis.launched_on, kpis.launched_on - timedelta(days=BASELINE_DAYS)}
     rows_by_service = defaultdict(list)
-    for row in store.day_rows(codes, earliest, end):
+    for row in store.rows(codes, earliest, end, breakpoints):
         rows_by_service[row[0]].append(row)
     hists = store.histograms(codes, start, end, channel)
     for kpis in results:

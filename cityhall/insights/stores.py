@@ -33,6 +33,25 @@ def full_months(start: date, end: date) -> tuple[date | None, date | None]:
     return (first, last) if first <= last else (None, None)
 
 
+def segments(start: date, end: date, breakpoints) -> tuple[list[date], list[tuple[date, date]]]:
+    """Covers start..end with whole calendar months (their first days) where no
+    breakpoint falls after the month's first day, and day ranges elsewhere."""
+    cuts = sorted(b for b in set(breakpoints) if start < b <= end)
+    months, ranges = [], []
+    day = start
+    while day <= end:
+        month_end = next_month(month_of(day)) - timedelta(days=1)
+        stop = min(month_end, end)
+        inside = [c for c in cuts if day < c <= stop]
+        if day.day == 1 and stop == month_end and not inside:
+            months.append(day)
+        else:
+            stop = inside[0] - timedelta(days=1) if inside else stop
+            ranges.append((day, stop))
+        day = stop + timedelta(days=1)
+    return months, ranges
+
+
 def _hist(raw: dict) -> Counter:
     return Counter({int(k): v for k, v in raw.items()})
 
@@ -44,6 +63,22 @@ class RollupStore:
         return Rollup.objects.filter(
             grain=Grain.DAY, service__in=list(services), day__gte=start, day__lte=end
         ).values_list(*DAY_FIELDS)
+
+    def rows(self, services, start: date, end: date, breakpoints):
+        """Counts covering start..end: a monthly row for each whole month without a
+        breakpoint inside, daily rows elsewhere; each row's day is its first day."""
+        months, ranges = segments(start, end, breakpoints)
+        found = []
+        base = Rollup.objects.filter(service__in=list(services))
+        if months:
+            monthly = base.filter(grain=Grain.MONTH, day__in=months)
+            found += list(monthly.values_list(*DAY_FIELDS))
+        if ranges:
+            spans = Q()
+            for low, high in ranges:
+                spans |= Q(day__gte=low, day__lte=high)
+            found += list(base.filter(spans, grain=Grain.DAY).values_list(*DAY_FIELDS))
+        return found
 
     def histograms(self, services, start: date, end: date, channel: str | None = None):
         """{(service, month): Counter(bucket hours -> decisions)} for days start..end."""
@@ -112,6 +147,9 @@ class RawStore:
                 return tally
         tally = self._cache[(wanted, start, end)] = self._tally(services, start, end)
         return tally
+
+    def rows(self, services, start: date, end: date, breakpoints):
+        return self.day_rows(services, start, end)
 
     def day_rows(self, services, start: date, end: date):
         tally = self._cached(services, start, end)

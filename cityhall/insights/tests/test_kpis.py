@@ -112,3 +112,21 @@ def test_a_period_after_today_is_cut_at_today(store):
     )
     assert k.end == date(2026, 3, 31)
     assert k.savings.days == 31
+
+
+def test_a_raise_mid_month_applies_from_its_day(store):
+    """Whole months are read as monthly rows except where a cost input changes
+    inside them; the result is the same as adding day by day (RawStore)."""
+    from cityhall.insights.models import StaffRate
+
+    cost_inputs()
+    StaffRate.objects.create(role="officer", hourly_cents=12000, effective_from=date(2026, 3, 6))
+    k = service_kpis(
+        "sample", store=store, start=date(2026, 1, 1), end=date(2026, 3, 31), today=MARCH["today"]
+    )
+    channels = {c.channel: c for c in k.channels.values()}
+    # Counter: January 6 x 1800; March 5 at 1800; March 6 at 600 + 2000 + 150 + 50 = 2800.
+    assert channels["counter"].cost_per_transaction_cents == 1925  # (7 x 1800 + 2800) / 8
+    assert channels["online"].staff == 5000  # all five online before the raise
+    march = k.months[-1]
+    assert march.cost_per_transaction_cents == 1580  # (3000 + 372 + 1800 + 2800 + 1510) / 6
