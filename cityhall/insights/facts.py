@@ -40,8 +40,13 @@ def bucket_hours(elapsed: timedelta) -> int:
     return hours if hours < EXACT_HOURS else (hours // 24) * 24
 
 
-def local_day(moment: datetime | None) -> date | None:
-    return None if moment is None else timezone.localtime(moment).date()
+def local_day(moment: datetime | None, zone=None) -> date | None:
+    """The city's calendar day of an aware moment. A rebuild makes millions of
+    calls: it passes the zone, looked up once (the lookup costs more than the
+    conversion)."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone or timezone.get_current_timezone()).date()
 
 
 def month_of(day: date) -> date:
@@ -69,8 +74,9 @@ class Fact:
             yield self.decided_on, {"decided": 1, "within_target": within}, self.decision_bucket
 
 
-def fact_from_row(row) -> Fact:
+def fact_from_row(row, zone=None) -> Fact:
     """From a Case values_list row in CASE_FIELDS order."""
+    zone = zone or timezone.get_current_timezone()
     case_id, service, channel, created, submitted, decided, expected = row
     bucket = within = None
     if decided is not None and submitted is not None:
@@ -80,10 +86,10 @@ def fact_from_row(row) -> Fact:
         case_id=case_id,
         service=service,
         channel=channel,
-        started_on=local_day(created),
-        completed_on=local_day(submitted),
+        started_on=local_day(created, zone),
+        completed_on=local_day(submitted, zone),
         # A decision counts only for a submitted case (time to decision needs both ends).
-        decided_on=local_day(decided) if bucket is not None else None,
+        decided_on=local_day(decided, zone) if bucket is not None else None,
         decision_bucket=bucket,
         within_target=within,
     )

@@ -22,6 +22,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from cityhall.cases.models import Case, CaseEvent, EventKind
@@ -76,13 +77,15 @@ class Tally:
             row["hist"] = Counter()
         return row
 
-    def add(self, day, service, channel, deltas, bucket=None, sign=1):
+    def add(self, day, service, channel, deltas, bucket=None, sign=1, decisions=1):
+        """Adds sign x deltas to the counters and sign x decisions to the
+        histogram count of `bucket` (hours), on the day and in its month."""
         for key in (("d", day, service, channel), ("m", month_of(day), service, channel)):
             row = self._row(key)
             for name, value in deltas.items():
                 row[name] += sign * value
             if bucket is not None:
-                row["hist"][bucket] += sign
+                row["hist"][bucket] += sign * decisions
 
     def add_fact(self, fact: Fact, sign: int = 1):
         for day, deltas, bucket in fact.contributions():
@@ -204,36 +207,46 @@ def _refresh_facts(chunk: int) -> None:
         )
         if not rows:
             return
-        facts = [CaseFact(**fact_from_row(row).__dict__) for row in rows]
+        zone = timezone.get_current_timezone()
+        facts = [CaseFact(**fact_from_row(row, zone).__dict__) for row in rows]
         CaseFact.objects.bulk_create(
             facts, update_conflicts=True, unique_fields=["case_id"], update_fields=FACT_FIELDS
         )
         last_id = rows[-1][0]
 
 
-def tally_of_facts(facts, surveys) -> Tally:
+def _tally_of_stored_facts() -> Tally:
+    """The facts table summed by the database (its days are already local)."""
     tally = Tally()
-    for fact in facts:
-        tally.add_fact(fact)
+    facts = CaseFact.objects.order_by()
+    started = facts.values_list("started_on", "service", "channel")
+    for day, service, channel, n in started.annotate(n=Count("case_id")):
+        tally.add(day, service, channel, {"started": n})
+    completed = facts.filter(completed_on__isnull=False)
+    for day, service, channel, n in completed.values_list(
+        "completed_on", "service", "channel"
+    ).annotate(n=Count("case_id")):
+        tally.add(day, service, channel, {"completed": n})
+    decided = facts.filter(decided_on__isnull=False, decision_bucket__isnull=False)
+    for day, service, channel, bucket, within, n in decided.values_list(
+        "decided_on", "service", "channel", "decision_bucket", "within_target"
+    ).annotate(n=Count("case_id")):
+        deltas = {"decided": n, "within_target": n if within else 0}
+        tally.add(day, service, channel, deltas, bucket, decisions=n)
+    return tally
+
+
+def _add_surveys(tally: Tally, surveys) -> Tally:
+    zone = timezone.get_current_timezone()
     for answered_at, service, channel, satisfaction, trust in surveys:
         tally.add_survey(
-            day=local_day(answered_at),
+            day=local_day(answered_at, zone),
             service=service,
             channel=channel,
             satisfaction=satisfaction,
             trust=trust,
         )
     return tally
-
-
-def _stored_facts(chunk: int):
-    last_id = 0
-    while True:
-        rows = list(CaseFact.objects.filter(case_id__gt=last_id).order_by("case_id")[:chunk])
-        if not rows:
-            return
-        yield from (fact_from_model(row) for row in rows)
-        last_id = rows[-1].case_id
 
 
 SURVEY_FIELDS = ("answered_at", "service", "channel", "satisfaction", "trust")
@@ -254,7 +267,7 @@ def rebuild(*, chunk: int = 5000) -> int:
     )
     _refresh_facts(chunk)
     surveys = SurveyResponse.objects.values_list(*SURVEY_FIELDS).iterator(chunk_size=chunk)
-    tally = tally_of_facts(_stored_facts(chunk), surveys)
+    tally = _add_surveys(_tally_of_stored_facts(), surveys)
     Rollup.objects.all().delete()
     Rollup.objects.bulk_create(
         (

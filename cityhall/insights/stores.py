@@ -120,8 +120,9 @@ class RawStore:
             | Q(submitted_at__gte=low, submitted_at__lt=high)
             | Q(decided_at__gte=low, decided_at__lt=high)
         )
+        zone = timezone.get_current_timezone()
         for row in cases.values_list(*CASE_FIELDS).iterator(chunk_size=10000):
-            tally.add_fact(fact_from_row(row))
+            tally.add_fact(fact_from_row(row, zone))
         answers = SurveyResponse.objects.filter(
             service__in=list(services), answered_at__gte=low, answered_at__lt=high
         )
