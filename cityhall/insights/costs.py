@@ -29,7 +29,7 @@ from .models import CostModel, DigitalServiceCost, StaffRate
 ZERO = Fraction(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: CostBook reuses them
 class UnitCost:
     """What one completed transaction costs: the city's staff time and cash
     (hard), and the resident's time and travel (soft)."""
@@ -136,8 +136,16 @@ class CostBook:
 
     def running(self, service: str, day: date) -> Fraction:
         """The digital service's running cost for one day (zero before launch)."""
+        return self.running_per_day(self.running_source(service, day))
+
+    def running_source(self, service: str, day: date) -> DigitalServiceCost | None:
+        """The row that sets the day's running cost (None: nothing runs yet)."""
         digital = self.digital(service, day)
-        if digital is None or day < digital.launched_on:
+        return None if digital is None or day < digital.launched_on else digital
+
+    @staticmethod
+    def running_per_day(digital: DigitalServiceCost | None) -> Fraction:
+        if digital is None:
             return ZERO
         return Fraction(digital.running_monthly_cents * 12, 365)
 

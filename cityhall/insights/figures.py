@@ -118,6 +118,19 @@ class Savings:
     uncosted: int = 0  # online transactions without a cost model for them or the baseline
     days: int = 0  # days the digital service was live
 
+    def times(self, n: int) -> Savings:
+        """This saving (of one transaction) for n transactions."""
+        return Savings(
+            cash=self.cash * n,
+            staff_hard=self.staff_hard * n,
+            staff_soft=self.staff_soft * n,
+            resident=self.resident * n,
+            running=self.running * n,
+            online=self.online * n,
+            uncosted=self.uncosted * n,
+            days=self.days,
+        )
+
     @property
     def hard(self) -> Fraction:
         return self.cash + self.staff_hard - self.running

@@ -161,11 +161,19 @@ def _days(start: date, end: date):
 
 
 class _ServiceComputation:
-    """One service's pass over its day rows (already fetched)."""
+    """One service's pass over its rows (already fetched).
+
+    The pass only counts (integers), grouped by what a transaction cost on its
+    day; the exact fraction arithmetic then runs once per group, not per row."""
 
     def __init__(self, kpis: ServiceKpis, book: CostBook, rows, today: date):
         self.k, self.book, self.rows = kpis, book, rows
         self.today = today
+        # (month, channel, unit cost) -> completed transactions in the period
+        self.costed: Counter = Counter()
+        # (month, in period?, per-transaction saving key) -> online transactions
+        self.saved: Counter = Counter()
+        self._per_unit: dict[tuple, Savings] = {}
 
     def run(self) -> None:
         k = self.k
@@ -176,18 +184,22 @@ class _ServiceComputation:
                 k.channels[channel] = ChannelFigures(channel=channel)
         if launch:
             self._weights(launch)
-        to_date_months: dict[date, Savings] = defaultdict(Savings)
         for _service, channel, day, *values in self.rows:
             counts = dict(zip(COUNTERS, values, strict=True))
             in_period = k.start <= day <= k.end
             if in_period:
                 self._count(months[month_of(day)], channel, day, counts)
-            if launch and launch <= day <= k.end and channel == ONLINE:
-                saved = self._saved(day, counts["completed"])
-                to_date_months[month_of(day)] += saved
-                if in_period:
-                    k.savings += saved
-                    months[month_of(day)].savings += saved
+            if launch and launch <= day <= k.end and channel == ONLINE and counts["completed"]:
+                key = self._saving_key(day)
+                self.saved[(month_of(day), in_period, key)] += counts["completed"]
+        self._costs(months)
+        to_date_months: dict[date, Savings] = defaultdict(Savings)
+        for (month, in_period, key), online in self.saved.items():
+            saved = self._per_unit[key].times(online)
+            to_date_months[month] += saved
+            if in_period:
+                k.savings += saved
+                months[month].savings += saved
         if launch:
             self._running(launch, months, to_date_months)
             for saved in to_date_months.values():
@@ -221,17 +233,20 @@ class _ServiceComputation:
         figures = k.channels[channel]
         figures.started += counts["started"]
         figures.completed += completed
-        if not completed:
-            return
-        unit = self.book.unit(k.service, channel, day)
-        if unit is None:
-            return
-        figures.costed += completed
-        figures.staff += unit.staff * completed
-        figures.cash += unit.cash * completed
-        figures.resident += unit.resident * completed
-        month.costed += completed
-        month.city_cost += unit.city * completed
+        if completed:
+            unit = self.book.unit(k.service, channel, day)
+            if unit is not None:
+                self.costed[(month.month, channel, unit)] += completed
+
+    def _costs(self, months) -> None:
+        for (month, channel, unit), n in self.costed.items():
+            figures = self.k.channels[channel]
+            figures.costed += n
+            figures.staff += unit.staff * n
+            figures.cash += unit.cash * n
+            figures.resident += unit.resident * n
+            months[month].costed += n
+            months[month].city_cost += unit.city * n
 
     def _weights(self, launch: date) -> None:
         """The offline mix an online transaction is compared with (see module doc)."""
@@ -257,38 +272,43 @@ class _ServiceComputation:
             k.weights = {c: Fraction(1, len(modelled)) for c in modelled}
             k.weights_from = "equal"
 
-    def _saved(self, day: date, online: int) -> Savings:
-        saved = Savings()
-        if not online:
-            return saved
+    def _saving_key(self, day: date) -> tuple:
+        """What one online transaction saved on this day, memoised by its inputs."""
         k, book = self.k, self.book
         unit = book.unit(k.service, ONLINE, day)
-        baseline = [(w, book.unit(k.service, c, day)) for c, w in self.k.weights.items()]
+        baseline = tuple(book.unit(k.service, c, day) for c in k.weights)
+        # Unit costs are shared objects (CostBook), so identity is a cheap key.
+        key = (unit, baseline, book.redeployed(k.service, day))
+        if key not in self._per_unit:
+            weighted = tuple(zip(k.weights.values(), baseline, strict=True))
+            self._per_unit[key] = self._one_saving(unit, weighted, key[2])
+        return key
+
+    @staticmethod
+    def _one_saving(unit, baseline, redeployed: bool) -> Savings:
+        saved = Savings()
         if unit is None or not baseline or any(b is None for _w, b in baseline):
-            saved.uncosted = online
+            saved.uncosted = 1
             return saved
         staff = sum((w * b.staff for w, b in baseline), Fraction(0)) - unit.staff
-        cash = sum((w * b.cash for w, b in baseline), Fraction(0)) - unit.cash
-        resident = sum((w * b.resident for w, b in baseline), Fraction(0)) - unit.resident
-        saved.online = online
-        saved.cash = cash * online
-        saved.resident = resident * online
-        if book.redeployed(k.service, day):
-            saved.staff_hard = staff * online
+        saved.cash = sum((w * b.cash for w, b in baseline), Fraction(0)) - unit.cash
+        saved.resident = sum((w * b.resident for w, b in baseline), Fraction(0)) - unit.resident
+        saved.online = 1
+        if redeployed:
+            saved.staff_hard = staff
         else:
-            saved.staff_soft = staff * online
+            saved.staff_soft = staff
         return saved
 
     def _running(self, launch, months, to_date_months) -> None:
         """Running costs day by day (rates may change any day), added once a month."""
         k = self.k
         online = k.channels.get(ONLINE)
-        by_month: dict[tuple[date, bool], Savings] = defaultdict(Savings)
+        days: Counter = Counter()
         for day in _days(launch, k.end):
-            live = by_month[(month_of(day), day >= k.start)]
-            live.running += self.book.running(k.service, day)
-            live.days += 1
-        for (month, in_period), live in by_month.items():
+            days[(month_of(day), day >= k.start, self.book.running_source(k.service, day))] += 1
+        for (month, in_period, source), n in days.items():
+            live = Savings(running=self.book.running_per_day(source) * n, days=n)
             to_date_months[month] += live
             if in_period:
                 k.savings += live
@@ -326,13 +346,18 @@ def compute(
     channel: str | None = None,
     store=None,
     today: date | None = None,
+    book: CostBook | None = None,
+    histograms: bool = True,
 ) -> list[ServiceKpis]:
-    """KPIs for each service code (default: every registered service)."""
+    """KPIs for each service code (default: every registered service).
+
+    `book` lets several computations share the cost inputs read once;
+    `histograms=False` skips the time-to-decision figures (pilots need none)."""
     today = today or timezone.localdate()
     end = min(end, today)
     codes = list(services) if services is not None else [s.code for s in registry.all_services()]
     store = store or RollupStore()
-    book = CostBook(codes)
+    book = book or CostBook(codes)
     results = []
     earliest = start
     for code in codes:
@@ -360,7 +385,7 @@ def compute(
     rows_by_service = defaultdict(list)
     for row in store.rows(codes, earliest, end, breakpoints):
         rows_by_service[row[0]].append(row)
-    hists = store.histograms(codes, start, end, channel)
+    hists = store.histograms(codes, start, end, channel) if histograms else {}
     for kpis in results:
         _ServiceComputation(kpis, book, rows_by_service[kpis.service], today).run()
         for month in kpis.months:

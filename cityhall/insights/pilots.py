@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityhall.core.money import format_cents
 
+from .costs import CostBook
 from .kpis import ServiceKpis, service_kpis
 from .models import Pilot
 
@@ -115,7 +116,7 @@ def _checks(pilot: Pilot, k: ServiceKpis) -> list[TargetCheck]:
     return checks
 
 
-def evaluate(pilot: Pilot, *, today: date | None = None, store=None) -> PilotResult:
+def evaluate(pilot: Pilot, *, today: date | None = None, store=None, book=None) -> PilotResult:
     today = today or timezone.localdate()
     if pilot.starts_on > today:
         return PilotResult(pilot=pilot, kpis=None, verdict=NOT_STARTED)
@@ -125,6 +126,8 @@ def evaluate(pilot: Pilot, *, today: date | None = None, store=None) -> PilotRes
         end=min(pilot.ends_on, today),
         store=store,
         today=today,
+        book=book,
+        histograms=False,
     )
     result = PilotResult(pilot=pilot, kpis=k, checks=_checks(pilot, k))
     result.provisional = today <= pilot.ends_on
@@ -141,7 +144,8 @@ def evaluate(pilot: Pilot, *, today: date | None = None, store=None) -> PilotRes
 
 
 def pilots_for(services=None, *, today=None, store=None) -> list[PilotResult]:
-    pilots = Pilot.objects.all()
+    pilots = list(Pilot.objects.order_by("-starts_on", "pk"))
     if services is not None:
-        pilots = pilots.filter(service__in=list(services))
-    return [evaluate(p, today=today, store=store) for p in pilots.order_by("-starts_on", "pk")]
+        pilots = [p for p in pilots if p.service in set(services)]
+    book = CostBook({p.service for p in pilots})  # read once for every pilot
+    return [evaluate(p, today=today, store=store, book=book) for p in pilots]
