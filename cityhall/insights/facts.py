@@ -53,6 +53,10 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 @dataclass(frozen=True)
 class Fact:
     case_id: int

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -43,114 +42,16 @@ from cityhall.cases import registry
 from cityhall.cases.models import Channel
 
 from .costs import CostBook
-from .facts import month_of
-from .figures import ChannelFigures, MonthFigures, Savings, cents, mean, percentile, ratio
+from .facts import month_of, next_month
+from .figures import ChannelFigures, MonthFigures, Savings, ServiceKpis, percentile
 from .rollups import COUNTERS
-from .stores import RollupStore, next_month
+from .stores import RollupStore
+
+__all__ = ["ServiceKpis", "compute", "service_kpis"]
 
 ONLINE = Channel.ONLINE
 OFFLINE = tuple(c for c in Channel.values if c != ONLINE)
 BASELINE_DAYS = 365
-
-
-@dataclass
-class ServiceKpis:
-    service: str
-    name: str
-    start: date
-    end: date
-    channel: str | None
-    counts: Counter = field(default_factory=Counter)
-    online_completed: int = 0
-    all_completed: int = 0
-    hist: Counter = field(default_factory=Counter)
-    target_hours: int = 0
-    channels: dict[str, ChannelFigures] = field(default_factory=dict)
-    savings: Savings = field(default_factory=Savings)
-    savings_to_date: Savings = field(default_factory=Savings)
-    months: list[MonthFigures] = field(default_factory=list)
-    launched_on: date | None = None
-    build_cost_cents: int = 0
-    weights: dict[str, Fraction] = field(default_factory=dict)
-    weights_from: str = ""
-    payback_months: int | None = None
-    payback_projected: bool = False
-    missing_rates: list[str] = field(default_factory=list)
-
-    # ---- the KPIs -------------------------------------------------------------
-    @property
-    def started(self) -> int:
-        return self.counts["started"]
-
-    @property
-    def completed(self) -> int:
-        return self.counts["completed"]
-
-    @property
-    def completion_rate(self):
-        return ratio(self.completed, self.started)
-
-    @property
-    def digital_take_up(self):
-        return ratio(self.online_completed, self.all_completed)
-
-    @property
-    def median_hours(self):
-        return percentile(self.hist, 50)
-
-    @property
-    def p90_hours(self):
-        return percentile(self.hist, 90)
-
-    @property
-    def within_target_share(self):
-        return ratio(self.counts["within_target"], self.counts["decided"])
-
-    @property
-    def satisfaction(self):
-        return mean(self.counts["satisfaction_sum"], self.counts["surveys"])
-
-    @property
-    def satisfied_share(self):
-        return ratio(self.counts["satisfied"], self.counts["surveys"])
-
-    @property
-    def trust(self):
-        return mean(self.counts["trust_sum"], self.counts["surveys"])
-
-    @property
-    def cost_per_transaction_cents(self):
-        costed = sum(c.costed for c in self.channels.values())
-        total = sum((c.total for c in self.channels.values()), Fraction(0))
-        return cents(total / costed) if costed else None
-
-    @property
-    def roi(self):
-        if not self.build_cost_cents:
-            return None
-        return ratio(self.savings_to_date.hard - self.build_cost_cents, self.build_cost_cents)
-
-    @property
-    def payback_month(self) -> date | None:
-        if self.payback_months is None or self.launched_on is None:
-            return None
-        month = month_of(self.launched_on)
-        for _ in range(self.payback_months - 1):
-            month = next_month(month)
-        return month
-
-    def projected_annual(self, amount: Fraction) -> int | None:
-        if not self.savings.days:
-            return None
-        return cents(amount * 365 / self.savings.days)
-
-    @property
-    def projected_annual_hard_cents(self):
-        return self.projected_annual(self.savings.hard)
-
-    @property
-    def projected_annual_soft_cents(self):
-        return self.projected_annual(self.savings.soft)
 
 
 def _days(start: date, end: date):

@@ -13,15 +13,11 @@ from django.utils import timezone
 
 from cityhall.cases.models import Case
 
-from .facts import CASE_FIELDS, fact_from_row, month_of
+from .facts import CASE_FIELDS, fact_from_row, month_of, next_month
 from .models import Grain, Rollup, SurveyResponse
 from .rollups import COUNTERS, SURVEY_FIELDS, Tally
 
 DAY_FIELDS = ("service", "channel", "day", *COUNTERS)
-
-
-def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def full_months(start: date, end: date) -> tuple[date | None, date | None]:
