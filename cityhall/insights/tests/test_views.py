@@ -10,7 +10,7 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from cityhall.insights import rollups
-from cityhall.insights.models import CouncilReport, Pilot
+from cityhall.insights.models import CouncilReport, Pilot, StaffRate
 from cityhall.insights.report import render_council_report
 
 from .conftest import cost_inputs
@@ -147,3 +147,23 @@ def test_council_pdf_holds_the_figures_charts_tables_and_pilots(ready, language)
             "Too early to tell",
         ]:
             assert words in text, words
+
+
+@pytest.mark.parametrize("role", ["analyst", "city_admin"])
+def test_analysts_keep_the_cost_inputs_in_the_admin(db, staff_client, role):
+    client, _user = staff_client(role)
+    for model in ["costmodel", "staffrate", "digitalservicecost", "pilot"]:
+        assert client.get(f"/admin/insights/{model}/add/").status_code == 200, model
+    assert client.get("/admin/insights/surveyresponse/").status_code == 200
+    assert client.get("/admin/insights/surveyresponse/add/").status_code == 403
+    response = client.post(
+        "/admin/insights/staffrate/add/",
+        {"role": "counter_clerk", "hourly_cents": "3800", "effective_from": "2026-01-01"},
+    )
+    assert response.status_code == 302
+    assert StaffRate.objects.get().hourly_cents == 3800
+
+
+def test_other_staff_cannot_change_cost_inputs(db, staff_client):
+    client, _user = staff_client("police_reviewer")
+    assert client.get("/admin/insights/costmodel/add/").status_code == 403
