@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router
 
 from cityhall.api import ApiDomainError, token_auth
@@ -20,8 +21,8 @@ from . import selectors
 from .costs import CostBook
 from .figures import cents
 from .forms import default_period
-from .kpis import ServiceKpis, compute
-from .pilots import pilots_for
+from .kpis import Ask, ServiceKpis, compute, compute_all
+from .pilots import pilot_asks, verdicts
 from .schemas import ServiceDetailOut, ServiceKpisOut
 
 router = Router(tags=["insights"], auth=token_auth)
@@ -151,10 +152,13 @@ def service_detail(
     if not selectors.known_service(code):
         raise ApiDomainError(404, "not_found", "Not found.")
     start, end, channel = _period(start, end, channel)
-    [k] = compute([code], start=start, end=end, channel=channel)
+    today = timezone.localdate()
+    pilots, asks = pilot_asks([code], today=today)
+    computed = compute_all([Ask((code,), start, end, channel), *asks], today=today)
+    [k] = computed[0]
     return {
         **summary(k),
         "inputs": _inputs(k),
         "months": [m.as_dict() for m in k.months],
-        "pilots": [p.as_dict() for p in pilots_for([code])],
+        "pilots": [p.as_dict() for p in verdicts(pilots, computed[1:], today)],
     }

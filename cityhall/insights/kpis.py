@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -47,7 +48,7 @@ from .figures import ChannelFigures, MonthFigures, Savings, ServiceKpis, percent
 from .rollups import COUNTERS
 from .stores import RollupStore
 
-__all__ = ["ServiceKpis", "compute", "service_kpis"]
+__all__ = ["Ask", "ServiceKpis", "compute", "compute_all", "service_kpis"]
 
 ONLINE = Channel.ONLINE
 OFFLINE = tuple(c for c in Channel.values if c != ONLINE)
@@ -239,30 +240,26 @@ class _ServiceComputation:
         k.payback_projected = True
 
 
-def compute(
-    services=None,
-    *,
-    start: date,
-    end: date,
-    channel: str | None = None,
-    store=None,
-    today: date | None = None,
-    book: CostBook | None = None,
-    histograms: bool = True,
-) -> list[ServiceKpis]:
-    """KPIs for each service code (default: every registered service).
+@dataclass(frozen=True)
+class Ask:
+    """One set of KPIs wanted: these services over start..end (channel filter,
+    with or without the time-to-decision histograms)."""
 
-    `book` lets several computations share the cost inputs read once;
-    `histograms=False` skips the time-to-decision figures (pilots need none)."""
-    today = today or timezone.localdate()
-    end = min(end, today)
-    codes = list(services) if services is not None else [s.code for s in registry.all_services()]
-    store = store or RollupStore()
-    book = book or CostBook(codes)
+    services: tuple[str, ...] | None
+    start: date
+    end: date
+    channel: str | None = None
+    histograms: bool = True
+
+
+def _prepare(ask: Ask, book: CostBook, today: date) -> list[ServiceKpis]:
+    end = min(ask.end, today)
+    codes = ask.services
+    if codes is None:
+        codes = tuple(s.code for s in registry.all_services())
     results = []
-    earliest = start
     for code in codes:
-        kpis = ServiceKpis(service=code, name=code, start=start, end=end, channel=channel)
+        kpis = ServiceKpis(service=code, name=code, start=ask.start, end=end, channel=ask.channel)
         try:
             service_type = registry.get(code)
             kpis.name = str(service_type.name)
@@ -273,27 +270,75 @@ def compute(
         if digital is not None:
             kpis.launched_on = digital.launched_on
             kpis.build_cost_cents = digital.build_cost_cents
-            earliest = min(earliest, digital.launched_on - timedelta(days=BASELINE_DAYS))
         results.append(kpis)
-    if start > end:
-        return results
+    return results
+
+
+def compute_all(asks: list[Ask], *, store=None, today: date | None = None) -> list[list]:
+    """KPIs for several asks (the dashboard and its pilots) from one read of the
+    rollups: the cost inputs are read once, and the rows once for all periods."""
+    today = today or timezone.localdate()
+    store = store or RollupStore()
+    prepared = []
+    codes: set[str] = set()
+    for ask in asks:
+        wanted = ask.services
+        codes |= set(wanted if wanted is not None else (s.code for s in registry.all_services()))
+    book = CostBook(codes)
+    for ask in asks:
+        prepared.append(_prepare(ask, book, today))
     # Cost inputs are constant between these days, so whole months between them
     # can be read as one monthly row each (see stores.segments).
-    breakpoints = {start, end + timedelta(days=1), *book.effective_dates()}
-    for kpis in results:
-        if kpis.launched_on:
-            breakpoints |= {kpis.launched_on, kpis.launched_on - timedelta(days=BASELINE_DAYS)}
+    breakpoints = set(book.effective_dates())
+    earliest, latest = None, None
+    for results in prepared:
+        for k in results:
+            if k.start > k.end:
+                continue
+            breakpoints |= {k.start, k.end + timedelta(days=1)}
+            low = k.start
+            if k.launched_on:
+                baseline = k.launched_on - timedelta(days=BASELINE_DAYS)
+                breakpoints |= {k.launched_on, baseline}
+                low = min(low, baseline)
+            earliest = low if earliest is None else min(earliest, low)
+            latest = k.end if latest is None else max(latest, k.end)
     rows_by_service = defaultdict(list)
-    for row in store.rows(codes, earliest, end, breakpoints):
-        rows_by_service[row[0]].append(row)
-    hists = store.histograms(codes, start, end, channel) if histograms else {}
-    for kpis in results:
-        _ServiceComputation(kpis, book, rows_by_service[kpis.service], today).run()
-        for month in kpis.months:
-            hist = hists.get((kpis.service, month.month), Counter())
-            month.median_hours = percentile(hist, 50)
-            kpis.hist.update(hist)
-    return results
+    if earliest is not None:
+        for row in store.rows(sorted(codes), earliest, latest, breakpoints):
+            rows_by_service[row[0]].append(row)
+    for ask, results in zip(asks, prepared, strict=True):
+        if not results or results[0].start > results[0].end:
+            continue
+        first = results[0]
+        hists = {}
+        if ask.histograms:
+            hists = store.histograms(
+                [k.service for k in results], first.start, first.end, ask.channel
+            )
+        for kpis in results:
+            _ServiceComputation(kpis, book, rows_by_service[kpis.service], today).run()
+            for month in kpis.months:
+                hist = hists.get((kpis.service, month.month), Counter())
+                month.median_hours = percentile(hist, 50)
+                kpis.hist.update(hist)
+    return prepared
+
+
+def compute(
+    services=None,
+    *,
+    start: date,
+    end: date,
+    channel: str | None = None,
+    store=None,
+    today: date | None = None,
+    histograms: bool = True,
+) -> list[ServiceKpis]:
+    """KPIs for each service code (default: every registered service)."""
+    codes = tuple(services) if services is not None else None
+    ask = Ask(codes, start, end, channel, histograms)
+    return compute_all([ask], store=store, today=today)[0]
 
 
 def service_kpis(code: str, *, start: date, end: date, **options) -> ServiceKpis:

@@ -17,13 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.core.money import format_cents
 
-from .costs import CostBook
-from .kpis import ServiceKpis, service_kpis
+from .kpis import Ask, ServiceKpis
 from .models import Pilot
 
 MIN_TRANSACTIONS = 30
@@ -116,19 +114,10 @@ def _checks(pilot: Pilot, k: ServiceKpis) -> list[TargetCheck]:
     return checks
 
 
-def evaluate(pilot: Pilot, *, today: date | None = None, store=None, book=None) -> PilotResult:
-    today = today or timezone.localdate()
-    if pilot.starts_on > today:
+def verdict(pilot: Pilot, k: ServiceKpis | None, today: date) -> PilotResult:
+    """The result of a pilot given its KPIs over its own days (see the module doc)."""
+    if k is None or pilot.starts_on > today:
         return PilotResult(pilot=pilot, kpis=None, verdict=NOT_STARTED)
-    k = service_kpis(
-        pilot.service,
-        start=pilot.starts_on,
-        end=min(pilot.ends_on, today),
-        store=store,
-        today=today,
-        book=book,
-        histograms=False,
-    )
     result = PilotResult(pilot=pilot, kpis=k, checks=_checks(pilot, k))
     result.provisional = today <= pilot.ends_on
     met = sum(1 for c in result.checks if c.met)
@@ -143,9 +132,20 @@ def evaluate(pilot: Pilot, *, today: date | None = None, store=None, book=None) 
     return result
 
 
-def pilots_for(services=None, *, today=None, store=None) -> list[PilotResult]:
+def pilot_asks(services=None, *, today: date) -> tuple[list[Pilot], list[Ask]]:
+    """The pilots (of these services) and what to compute for each that started."""
     pilots = list(Pilot.objects.order_by("-starts_on", "pk"))
     if services is not None:
         pilots = [p for p in pilots if p.service in set(services)]
-    book = CostBook({p.service for p in pilots})  # read once for every pilot
-    return [evaluate(p, today=today, store=store, book=book) for p in pilots]
+    asks = [
+        Ask((p.service,), p.starts_on, min(p.ends_on, today), histograms=False)
+        for p in pilots
+        if p.starts_on <= today
+    ]
+    return pilots, asks
+
+
+def verdicts(pilots: list[Pilot], computed: list[list[ServiceKpis]], today: date):
+    """Pairs the pilots with their computed KPIs (in pilot_asks' order)."""
+    figures = iter(computed)
+    return [verdict(p, next(figures)[0] if p.starts_on <= today else None, today) for p in pilots]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.cases import registry
@@ -13,9 +14,9 @@ from cityhall.cases.models import Channel
 from .charts import Chart, month_label
 from .costs import CostBook
 from .figures import cents
-from .kpis import ServiceKpis, compute, service_kpis
+from .kpis import Ask, ServiceKpis, compute_all
 from .models import CouncilReport
-from .pilots import pilots_for
+from .pilots import pilot_asks, verdicts
 
 CHANNEL_LABELS = dict(Channel.choices)
 
@@ -122,7 +123,11 @@ def service_charts(k: ServiceKpis, channel: str | None) -> list[Chart]:
 
 def overview(start: date, end: date, channel: str | None = None, *, store=None) -> dict:
     """Every service side by side, trends across services, and the pilots."""
-    results = compute(None, start=start, end=end, channel=channel, store=store)
+    today = timezone.localdate()
+    pilots, asks = pilot_asks(today=today)
+    # One read of the rollups for the period and every pilot's own days.
+    computed = compute_all([Ask(None, start, end, channel), *asks], store=store, today=today)
+    results = computed[0]
     charts = [
         volume_chart(results, channel, "volume"),
         take_up_chart(results, "take-up"),
@@ -131,7 +136,7 @@ def overview(start: date, end: date, channel: str | None = None, *, store=None) 
     return {
         "results": results,
         "charts": charts,
-        "pilots": pilots_for(store=store),
+        "pilots": verdicts(pilots, computed[1:], today),
         "hard_total": sum(cents(k.savings.hard) for k in results),
         "soft_total": sum(cents(k.savings.soft) for k in results),
     }
@@ -162,7 +167,10 @@ def cost_inputs(k: ServiceKpis) -> list[dict]:
 
 
 def service_detail(code: str, start: date, end: date, channel: str | None = None) -> dict:
-    k = service_kpis(code, start=start, end=end, channel=channel)
+    today = timezone.localdate()
+    pilots, asks = pilot_asks([code], today=today)
+    computed = compute_all([Ask((code,), start, end, channel), *asks], today=today)
+    k = computed[0][0]
     book = CostBook([code])
     return {
         "k": k,
@@ -170,7 +178,7 @@ def service_detail(code: str, start: date, end: date, channel: str | None = None
         "inputs": cost_inputs(k),
         "digital": book.digital(code, k.end) or book.latest_digital(code),
         "weights": [(CHANNEL_LABELS.get(c, c), w) for c, w in k.weights.items()],
-        "pilots": pilots_for([code]),
+        "pilots": verdicts(pilots, computed[1:], today),
     }
 
 
