@@ -167,3 +167,23 @@ def test_analysts_keep_the_cost_inputs_in_the_admin(db, staff_client, role):
 def test_other_staff_cannot_change_cost_inputs(db, staff_client):
     client, _user = staff_client("police_reviewer")
     assert client.get("/admin/insights/costmodel/add/").status_code == 403
+
+
+def test_a_report_that_fails_says_so_and_is_not_downloadable(ready, staff_client, monkeypatch):
+    from cityhall.insights import report, services
+
+    client, user = staff_client("analyst")
+    queued = CouncilReport.objects.create(
+        period_from=date(2026, 1, 1), period_to=date(2026, 3, 31), requested_by=user
+    )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr(report, "render_council_report", broken)
+    with pytest.raises(RuntimeError):
+        services.make_council_report(queued.pk)
+    queued.refresh_from_db()
+    assert queued.status == "failed" and "font missing" in queued.error
+    assert client.get(f"/staff/insights/reports/{queued.public_id}/").status_code == 404
+    assert "Failed" in client.get("/staff/insights/").content.decode()
