@@ -233,7 +233,5 @@ def test_cityhall_serve_sums_request_counts_across_its_processes(tmp_path):
     served = _sample(
         text, "cityhall_http_requests_total", method="GET", route="healthz", status="200"
     )
-    assert served == 41
-    assert (
-        len(list((tmp_path / "metrics").glob("counter_*.db"))) >= 2
-    )  # more than one process counted
+    assert len(list(folder.glob("counter_*.db"))) >= 2  # more than one process counted
+    assert served == sent
