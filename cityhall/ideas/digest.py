@@ -1,0 +1,2 @@
+def send_weekly_digest() -> int:
+    return 0
