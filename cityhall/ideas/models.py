@@ -167,6 +167,10 @@ class IdeaEvent(models.Model):
     def __str__(self):
         return f"{self.idea_id} {self.kind}"
 
+    @property
+    def to_state_label(self):
+        return State(self.to_state).label if self.to_state in State.values else ""
+
 
 class Support(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
