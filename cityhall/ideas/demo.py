@@ -122,4 +122,6 @@ def _make_live(idea, team) -> None:
     )
     if pilot:
         services.change_state(idea=idea, to=State.IN_PILOT, note="Pilot started.", actor=team)
+    else:  # no insights demo history (seed-demo --scale 0): no pilot to run
+        services.change_state(idea=idea, to=State.PLANNED, note="Planned.", actor=team)
     services.change_state(idea=idea, to=State.LIVE, note="Live for every resident.", actor=team)

@@ -52,3 +52,10 @@ def test_demo_has_a_live_idea_linked_to_the_police_pilot(db, settings):
     assert [row["title"] for row in selectors.public_ideas()] == [live.title]
     call_command("seed_demo", "--quiet", "--scale", "300", stdout=out)
     assert Idea.objects.count() == 5
+
+
+def test_demo_without_history_still_has_a_live_idea(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--quiet", "--scale", "0")
+    live = Idea.objects.get(state=State.LIVE)
+    assert live.service_code == "police_report" and live.pilot is None
