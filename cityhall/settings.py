@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cityhall.permits",
     # reporting (reads everything, read by nobody)
     "cityhall.insights",
+    "cityhall.ideas",
 ]
 
 MIDDLEWARE = [
@@ -312,3 +313,7 @@ CITYHALL_CITY_ZIP_CODES = config.env_list(
 # Permits: days an applicant has to answer a correction request; inspections per half-day.
 CITYHALL_PERMIT_CORRECTION_DAYS = config.env_int("CITYHALL_PERMIT_CORRECTION_DAYS", 30)
 CITYHALL_PERMIT_INSPECTIONS_PER_SLOT = config.env_int("CITYHALL_PERMIT_INSPECTIONS_PER_SLOT", 4)
+
+# Staff ideas: the digital team answers every new idea within this many days
+# (calendar days; the queue flags ideas past it). docs/ideas.md
+CITYHALL_IDEAS_ANSWER_DAYS = config.env_int("CITYHALL_IDEAS_ANSWER_DAYS", 10)

@@ -192,3 +192,31 @@ def known_service(code: str) -> bool:
 
 def recent_reports(limit: int = 10):
     return CouncilReport.objects.select_related("requested_by")[:limit]
+
+
+# ---- for other reporting apps (ideas): read through these, not the models ----
+
+
+def staff_rates_on(day: date) -> dict[str, int]:
+    """{role: loaded hourly rate in cents} in effect on this day (the cost models' roles)."""
+    book = CostBook([])
+    return {role: rate for role in sorted(book.rates) if (rate := book.rate(role, day)) is not None}
+
+
+def pilots_of(code: str):
+    """The pilots of one service, newest first."""
+    from .models import Pilot
+
+    return Pilot.objects.filter(service=code).order_by("-starts_on", "pk")
+
+
+def service_value(code: str, start: date, end: date | None = None) -> ServiceKpis | None:
+    """One service's KPIs from `start` to `end` (default today): savings (in the period,
+    to date, projected per year), digital take-up, satisfaction. None before `start`."""
+    from .kpis import service_kpis
+
+    today = timezone.localdate()
+    end = min(end or today, today)
+    if start > end or not known_service(code):
+        return None
+    return service_kpis(code, start=start, end=end, histograms=False, today=today)
