@@ -83,19 +83,19 @@ class Question:
     file_types: tuple[str, ...] = ()  # for `file`: "pdf" and/or "image"
 
     def label(self, language: str | None = None) -> str:
-        return self.label_es if _spanish(language) else self.label_en
+        return self.label_es if spanish(language) else self.label_en
 
     def help(self, language: str | None = None) -> str:
-        return self.help_es if _spanish(language) else self.help_en
+        return self.help_es if spanish(language) else self.help_en
 
     def choice_label(self, value, language: str | None = None) -> str:
         for code, en, es in self.choices:
             if code == value:
-                return es if _spanish(language) else en
+                return es if spanish(language) else en
         return str(value)
 
 
-def _spanish(language: str | None) -> bool:
+def spanish(language: str | None) -> bool:
     return (language or get_language() or "en")[:2] == "es"
 
 
@@ -239,7 +239,7 @@ def clean_answer(question: Question, value, *, too_high: str | None = None):
         if len(text) > limit:
             raise ValidationError(_("Keep this to %(n)d characters.") % {"n": limit})
         if question.pattern and not re.fullmatch(question.pattern, text):
-            message = question.pattern_message_es if _spanish(None) else question.pattern_message_en
+            message = question.pattern_message_es if spanish(None) else question.pattern_message_en
             raise ValidationError(message or _("Enter it in the format asked for."))
         return text
     if kind in _EXTRA_CLEANERS:
