@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from django.core.signals import request_finished, request_started
 from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,21 @@ from .models import CatalogueState, FormService, ServiceStatus
 
 _lock = threading.Lock()
 _cache: dict = {"token": object(), "types": [], "entries": []}
+# Inside a web request the token is read once (request_started resets this);
+# outside requests (the worker, commands) on every look-up.
+_request = threading.local()
+
+
+def _request_started(**kwargs) -> None:
+    _request.checked = False
+
+
+def _request_finished(**kwargs) -> None:
+    _request.checked = None
+
+
+request_started.connect(_request_started, dispatch_uid="formbuilder.catalogue.started")
+request_finished.connect(_request_finished, dispatch_uid="formbuilder.catalogue.finished")
 
 
 class Bilingual:
@@ -76,6 +92,10 @@ def _entry(definition: Definition) -> CatalogueEntry:
 
 
 def _refresh() -> dict:
+    if getattr(_request, "checked", None):
+        return _cache
+    if getattr(_request, "checked", None) is False:
+        _request.checked = True
     try:
         token = _token()
     except DatabaseError:  # before migrations: no dynamic services yet
@@ -116,3 +136,4 @@ def invalidate() -> None:
         pk=1, defaults={"token": uuid.uuid4(), "changed_at": timezone.now()}
     )
     _cache["token"] = object()
+    _request.checked = getattr(_request, "checked", None) and False
