@@ -13,11 +13,9 @@ class FormbuilderConfig(AppConfig):
         from cityhall.documents.kinds import register_kind
 
         from . import dynamic
-        from .demo import seed
 
         # Published services are service types and catalogue cards, read from the
         # database (see dynamic.py and docs/decisions/0009-formbuilder-services.md).
         cases_registry.add_provider(dynamic.service_types)
         registry.add_catalogue_provider(dynamic.catalogue_entries)
         register_kind("formbuilder", _("Decision document"))
-        registry.add_demo_seeder(seed, order=60)

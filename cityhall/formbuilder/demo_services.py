@@ -1,2 +1,0 @@
-def seed_services(stdout):
-    return None
