@@ -264,6 +264,8 @@ CITYHALL_DRAFT_RETENTION_DAYS = config.env_int("CITYHALL_DRAFT_RETENTION_DAYS", 
 CITYHALL_TRACKING_LINK_DAYS = config.env_int("CITYHALL_TRACKING_LINK_DAYS", 180)
 # Facility bookings: minutes a chosen time is held while the resident pays.
 CITYHALL_BOOKING_HOLD_MINUTES = config.env_int("CITYHALL_BOOKING_HOLD_MINUTES", 15)
+# Minutes after a case closes before the satisfaction survey email goes out.
+CITYHALL_SURVEY_DELAY_MINUTES = config.env_int("CITYHALL_SURVEY_DELAY_MINUTES", 60)
 # Records management system hand-off: signed JSON POSTed here on approval (blank: skipped).
 CITYHALL_RMS_URL = os.environ.get("CITYHALL_RMS_URL", "")
 CITYHALL_RMS_SECRET = os.environ.get("CITYHALL_RMS_SECRET", "")

@@ -52,6 +52,22 @@ def _dynamic() -> dict[str, ServiceType]:
     return found
 
 
+# Called as hook(case, event) in the closing transaction whenever a case of any
+# service enters a closed state, after the workflow's own hooks. Reporting apps
+# plug in here (the satisfaction survey) without the foundation knowing them.
+_closed_hooks: list[Callable[[Any, Any], None]] = []
+
+
+def on_case_closed(hook: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    if hook not in _closed_hooks:
+        _closed_hooks.append(hook)
+    return hook
+
+
+def case_closed_hooks() -> tuple[Callable[[Any, Any], None], ...]:
+    return tuple(_closed_hooks)
+
+
 def register(service: ServiceType) -> ServiceType:
     validate_prefix(service.prefix)
     clash = next(

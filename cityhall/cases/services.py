@@ -130,6 +130,9 @@ def transition_case(
     )
     for hook in workflow.on_enter.get(target.code, []):
         hook(locked, event)
+    if target.closed:
+        for hook in registry.case_closed_hooks():
+            hook(locked, event)
     # The caller's instance follows the change.
     for field in (
         "status",

@@ -70,7 +70,7 @@ class CasePanel:
 class Registry:
     catalogue: dict[str, CatalogueEntry] = field(default_factory=dict)
     queues: list[StaffQueue] = field(default_factory=list)
-    demo_seeders: list[tuple[int, Callable]] = field(default_factory=list)
+    demo_seeders: list[tuple[int, Callable, bool]] = field(default_factory=list)
     periodic: dict[str, PeriodicTask] = field(default_factory=dict)
     case_panels: dict[str, CasePanel] = field(default_factory=dict)
     # Callables returning [(name, help, label_names, [(label_values, value)])],
@@ -102,9 +102,10 @@ class Registry:
     def add_queue(self, queue: StaffQueue) -> None:
         self.queues.append(queue)
 
-    def add_demo_seeder(self, seeder: Callable, *, order: int = 100) -> None:
-        """seeder(stdout) creates demo data idempotently."""
-        self.demo_seeders.append((order, seeder))
+    def add_demo_seeder(self, seeder: Callable, *, order: int = 100, scaled: bool = False) -> None:
+        """seeder(stdout) creates demo data idempotently; a `scaled` one is called
+        seeder(stdout, scale=N or None) with `seed-demo --scale N` (how much history)."""
+        self.demo_seeders.append((order, seeder, scaled))
 
     def services(self) -> list[CatalogueEntry]:
         entries = dict(self.catalogue)

@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_staff, views_survey
 
 app_name = "insights"
-urlpatterns: list = []
+urlpatterns = [
+    path("survey/<str:token>/", views_survey.survey, name="survey"),
+    path("staff/insights/", views_staff.dashboard, name="dashboard"),
+    path("staff/insights/services/<str:code>/", views_staff.service, name="service"),
+    path("staff/insights/reports/", views_staff.request_report, name="request-report"),
+    path(
+        "staff/insights/reports/<uuid:public_id>/",
+        views_staff.download_report,
+        name="download-report",
+    ),
+]
