@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from cityhall.cases.questions import display_answer
 
 from .definition import Definition, parse
 from .models import FormService, FormVersion, ServiceStatus, Submission
 from .routing import path
 
-
-@lru_cache(maxsize=256)
-def _parsed_version(version_id: int) -> Definition:
-    # A published version never changes, so its parsed form is cached by id.
-    return parse(FormVersion.objects.get(pk=version_id).definition)
+_parsed: dict[tuple, Definition] = {}
 
 
 def definition_of_version(version: FormVersion) -> Definition:
-    return _parsed_version(version.pk)
+    """A published version never changes, so its parsed form is cached; the key
+    has the publication time too, as ids repeat after a restore (and in tests)."""
+    key = (version.pk, version.published_at)
+    if key not in _parsed:
+        if len(_parsed) > 256:
+            _parsed.clear()
+        _parsed[key] = parse(version.definition)
+    return _parsed[key]
 
 
 def definition_of_case(case) -> Definition:

@@ -13,6 +13,7 @@ from cityhall.cases.models import Channel
 from cityhall.cases.questions import clean_answer
 from cityhall.cases.services import attach_file, open_case, transition_case
 from cityhall.cases.workflow import APPLICANT, SYSTEM
+from cityhall.payments.errors import FeeError
 from cityhall.payments.fees import FeeItem, estimate_fee
 
 from .definition import Definition
@@ -116,6 +117,15 @@ def estimate(definition: Definition, answers: dict):
     return estimate_fee(schedule=definition.fee.schedule, items=items) if items else None
 
 
+def fee_problem(error: FeeError) -> str:
+    """What the resident reads when the fee cannot be worked out (a schedule
+    withdrawn after publishing, a quantity the rules refuse)."""
+    return _(
+        "We cannot work out the fee for this request right now (%(problem)s). "
+        "Your answers are saved: please try again later or contact the city."
+    ) % {"problem": error}
+
+
 @transaction.atomic
 def save_contact(*, submission: Submission, name: str, email: str, phone: str = "") -> None:
     locked = _editable(submission)
@@ -135,7 +145,10 @@ def submit(*, submission: Submission) -> Submission:
     if missing_answers(definition, locked.answers) or not locked.case.contact_email:
         raise FormError(_("Some answers are missing. Answer them, then send it."))
     locked.answers = relevant_answers(definition, locked.answers)
-    fee = estimate(definition, locked.answers)
+    try:
+        fee = estimate(definition, locked.answers)
+    except FeeError as error:
+        raise FormError(fee_problem(error)) from error
     locked.fee_cents = fee.total_cents if fee else 0
     locked.save(update_fields=["answers", "fee_cents"])
     if locked.fee_cents:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cityhall.cases.selectors import tracking_token
 from cityhall.core.money import format_cents
+from cityhall.payments.errors import FeeError
 
 from . import services
 from .forms import ContactForm, page_form, typed_values
@@ -156,11 +157,11 @@ def check(request, code, public_id):
         else:
             return redirect(_url("sent", submission))
     missing = services.missing_answers(definition, submission.answers)
-    fee = None
+    fee = fee_error = None
     try:
         fee = services.estimate(definition, submission.answers)
-    except Exception:
-        fee = None
+    except FeeError as problem:
+        fee_error = services.fee_problem(problem)
     return render(
         request,
         "formbuilder/resident/check.html",
@@ -170,6 +171,7 @@ def check(request, code, public_id):
             "rows": answer_rows(definition, submission.answers, _language()),
             "missing": missing,
             "fee": fee,
+            "fee_error": fee_error,
             "error": error,
             "draft": submission.case.status == DRAFT,
             "page_url": lambda key: _url("page", submission, key),
@@ -186,6 +188,7 @@ def sent(request, code, public_id):
             "definition": definition_of_version(submission.version),
             "submission": submission,
             "payment_due": submission.case.status == PAYMENT_DUE,
+            "fee_cents": submission.fee_cents,
             "status_url": reverse("cases:track-status", args=[tracking_token(submission.case)]),
         },
     )
