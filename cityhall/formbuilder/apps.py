@@ -13,6 +13,7 @@ class FormbuilderConfig(AppConfig):
         from cityhall.documents.kinds import register_kind
 
         from . import dynamic
+        from .demo import seed
         from .roles import BUILDERS
 
         # Published services are service types and catalogue cards, read from the
@@ -20,6 +21,7 @@ class FormbuilderConfig(AppConfig):
         cases_registry.add_provider(dynamic.service_types)
         registry.add_catalogue_provider(dynamic.catalogue_entries)
         register_kind("formbuilder", _("Decision document"))
+        registry.add_demo_seeder(seed, order=60)
         registry.add_queue(
             StaffQueue(
                 title=_("Service builder"),
