@@ -68,7 +68,11 @@ def save_page(*, submission: Submission, page_key: str, data: dict, files: dict 
                 errors[question.key] = error.messages[0]
                 continue
         if question.required and answers.get(question.key) in (None, "", []):
-            errors[question.key] = _("Answer this question.")
+            errors[question.key] = (
+                _("Tick the box to confirm.")
+                if question.type == "declaration"
+                else _("Answer this question.")
+            )
     locked.answers, locked.updated_at = answers, timezone.now()
     locked.save(update_fields=["answers", "updated_at"])
     submission.answers = answers
