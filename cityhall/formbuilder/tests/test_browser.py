@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from cityhall.formbuilder.models import FormService, ServiceStatus, Submission
 from cityhall.payments.models_fees import FeeRule, FeeSchedule, RuleKind
-from cityhall.testing import assert_accessible, current_totp
+from cityhall.testing import assert_accessible, current_totp, pay_in_sandbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -199,14 +199,7 @@ def resident_applies_in_spanish_and_pays(page):
     page.wait_for_url(re.compile("/sent/"))
     assert_accessible(page, "es-sent")
     page.locator("form[action$='/pay/'] button").click()
-    page.wait_for_url(re.compile("/pay/sandbox/"))
-    page.fill("[name=card_number]", "4242 4242 4242 4242")
-    page.fill("[name=expiry]", "12/39")
-    page.fill("[name=cvc]", "123")
-    page.fill("[name=name]", "Ana García")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile("/return/"))
-    assert page.get_by_test_id("payment-state").get_attribute("data-state") == "paid"
+    pay_in_sandbox(page)
     assert_accessible(page, "es-paid")
 
 
