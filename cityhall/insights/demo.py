@@ -83,7 +83,9 @@ def _pick(rng, weighted):
 
 def _final_states(workflow):
     """(decided outcomes with weights, the closed state a kept decision ends in)."""
-    decided = [s for s in workflow.states.values() if s.decided]
+    # A decision that still waits for staff (a permit approved with conditions
+    # to check) would put history in today's queues: end on the others.
+    decided = [s for s in workflow.states.values() if s.decided and not s.awaiting_staff]
     outcomes = [(decided[0], 0.88), *((s, 0.12 / max(len(decided) - 1, 1)) for s in decided[1:])]
     follow_up = {}
     for state in decided:

@@ -38,7 +38,12 @@ def test_scaled_history_for_every_service(db, settings, sample_service):
         assert k.satisfaction is not None
     # Online use grows after launch: the last month's take-up beats the first's.
     police = next(k for k in results if k.service == "police_report")
-    assert police.months[-1].digital_take_up > police.months[0].digital_take_up
+
+    # (three months at each end: a dozen cases a month at this scale is noisy)
+    def share(months):
+        return sum(m.online_completed for m in months) / sum(m.completed for m in months)
+
+    assert share(police.months[-3:]) > share(police.months[:3])
     # The rollups were rebuilt from the new cases: they agree with the raw cases.
     raw = compute(None, start=start, end=end, store=RawStore())
     for a, b in zip(results, raw, strict=True):
