@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cityhall.police",
     "cityhall.reservations",
     "cityhall.permits",
+    "cityhall.formbuilder",
     # reporting (reads everything, read by nobody)
     "cityhall.insights",
     "cityhall.ideas",

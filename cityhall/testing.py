@@ -103,3 +103,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def pay_in_sandbox(page, name: str = "Ana García") -> None:
+    """From the sandbox hosted checkout: pays with the test card and waits for
+    the city's return page to say it is paid (browser tests)."""
+    import re
+
+    page.wait_for_url(re.compile("/pay/sandbox/"))
+    page.fill("[name=card_number]", "4242 4242 4242 4242")
+    page.fill("[name=expiry]", "12/39")
+    page.fill("[name=cvc]", "123")
+    page.fill("[name=name]", name)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile("/return/"))
+    assert page.get_by_test_id("payment-state").get_attribute("data-state") == "paid"

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("cityhall.police.urls")),
     path("", include("cityhall.reservations.urls")),
     path("", include("cityhall.permits.urls")),
+    path("", include("cityhall.formbuilder.urls")),
     path("", include("cityhall.insights.urls")),
     path("", include("cityhall.ideas.urls")),
     prefix_default_language=False,

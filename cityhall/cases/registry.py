@@ -32,6 +32,26 @@ class ServiceType:
 
 
 _services: dict[str, ServiceType] = {}
+# Callables returning the service types defined in the database (formbuilder),
+# registered at ready(); each caches its own list and knows when it is stale.
+_providers: list[Callable[[], list[ServiceType]]] = []
+
+
+def add_provider(provider: Callable[[], list[ServiceType]]) -> None:
+    """Service types that are not known at start-up: asked on every look-up."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def _dynamic() -> dict[str, ServiceType]:
+    found: dict[str, ServiceType] = {}
+    for provider in _providers:
+        for service in provider():
+            if service.code not in _services:  # a code in code always wins
+                found.setdefault(service.code, service)
+    return found
+
+
 # Called as hook(case, event) in the closing transaction whenever a case of any
 # service enters a closed state, after the workflow's own hooks. Reporting apps
 # plug in here (the satisfaction survey) without the foundation knowing them.
@@ -65,14 +85,24 @@ def unregister(code: str) -> None:
 
 
 def get(code: str) -> ServiceType:
-    try:
+    if code in _services:
         return _services[code]
+    try:
+        return _dynamic()[code]
     except KeyError:
         raise LookupError(f"no service type {code!r} is registered") from None
 
 
+def static_codes() -> set[str]:
+    return set(_services)
+
+
+def static_prefixes() -> set[str]:
+    return {s.prefix for s in _services.values()}
+
+
 def all_services() -> list[ServiceType]:
-    return sorted(_services.values(), key=lambda s: s.code)
+    return sorted([*_services.values(), *_dynamic().values()], key=lambda s: s.code)
 
 
 def visible_to(user) -> list[ServiceType]:

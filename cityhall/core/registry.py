@@ -24,6 +24,13 @@ class CatalogueEntry:
     time_needed: str
     start_url_name: str
     order: int = 100
+    start_url_args: tuple = ()
+
+    @property
+    def start_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(self.start_url_name, args=self.start_url_args)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,12 @@ class Registry:
     # Callables returning [(name, help, label_names, [(label_values, value)])],
     # read from the database at each /metrics scrape (core/metrics.py).
     metric_sources: list[Callable[[], list]] = field(default_factory=list)
+    # Callables returning CatalogueEntries defined in the database (formbuilder).
+    catalogue_providers: list[Callable[[], list[CatalogueEntry]]] = field(default_factory=list)
+
+    def add_catalogue_provider(self, provider: Callable[[], list[CatalogueEntry]]) -> None:
+        if provider not in self.catalogue_providers:
+            self.catalogue_providers.append(provider)
 
     def add_metrics(self, source: Callable[[], list]) -> None:
         if source not in self.metric_sources:
@@ -95,7 +108,11 @@ class Registry:
         self.demo_seeders.append((order, seeder, scaled))
 
     def services(self) -> list[CatalogueEntry]:
-        return sorted(self.catalogue.values(), key=lambda e: (e.order, str(e.title)))
+        entries = dict(self.catalogue)
+        for provider in self.catalogue_providers:
+            for entry in provider():
+                entries.setdefault(entry.code, entry)
+        return sorted(entries.values(), key=lambda e: (e.order, str(e.title)))
 
     def queues_for(self, user) -> list[StaffQueue]:
         everything = user.is_superuser

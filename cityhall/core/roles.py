@@ -26,6 +26,7 @@ FACILITY_MANAGER = "facility_manager"
 FINANCE_CLERK = "finance_clerk"
 ANALYST = "analyst"
 CITY_ADMIN = "city_admin"
+DIGITAL_TEAM = "digital_team"
 
 ROLES: dict[str, Role] = {
     role.code: role
@@ -42,6 +43,11 @@ ROLES: dict[str, Role] = {
         Role(FINANCE_CLERK, _("Finance clerk"), _("Waivers, refunds and reconciliation.")),
         Role(ANALYST, _("Analyst"), _("Reads service performance and cost figures.")),
         Role(CITY_ADMIN, _("City administrator"), _("Configures services, users and roles.")),
+        Role(
+            DIGITAL_TEAM,
+            _("Digital team"),
+            _("Builds, previews and publishes online services without code."),
+        ),
     ]
 }
 

@@ -73,5 +73,29 @@ def seed(stdout=None) -> None:
             minimum_cents=5000,
             position=1,
         )
+    parking, created = FeeSchedule.objects.get_or_create(
+        code="residential-parking",
+        effective_from=date(2026, 1, 1),
+        defaults={"name_en": "Residential parking", "name_es": "Estacionamiento residencial"},
+    )
+    if created:  # used by the demo parking permit service (formbuilder/demo.py)
+        for position, (code, en, es, cents) in enumerate(
+            [
+                ("vehicle", "Vehicle permit (a year)", "Permiso por vehículo (un año)", 3500),
+                ("visitor", "Visitor pass", "Pase de visitante", 1500),
+            ],
+            start=1,
+        ):
+            FeeRule.objects.create(
+                schedule=parking,
+                code=code,
+                label_en=en,
+                label_es=es,
+                kind=RuleKind.PER_UNIT,
+                unit_en="",
+                unit_es="",
+                resident_cents=cents,
+                position=position,
+            )
     if stdout is not None:
-        stdout.write("Fee schedules: building-permit, park-shelter\n")
+        stdout.write("Fee schedules: building-permit, park-shelter, residential-parking\n")

@@ -1,242 +1,40 @@
-"""A permit type's questions: a small typed schema, kept as JSON on the type.
-
-Each question is a dict:
-
-    {"key": "valuation", "type": "money", "label_en": "...", "label_es": "...",
-     "help_en": "", "help_es": "", "required": true, "min": 500, "max": 250000,
-     "choices": [{"value": "wood", "label_en": "Wood", "label_es": "Madera"}]}
-
-`after` (optional) names an earlier question of the same type whose answer
-this one must be greater than (an end after a start). Types: `text` (one line), `textarea`, `integer`, `money` (typed in dollars,
-stored in cents; `min`/`max` are in dollars), `date` (ISO, `min`/`max` are
-days from today), `choice` (one of `choices`) and `yesno`.
-
-`validate_definitions` checks what staff type in the admin; `clean_answer`
-checks what an applicant types, for the HTML form and the API alike.
-"""
+"""A permit type's questions: the shared typed schema (`cases.questions`),
+restricted to the types a permit asks and with the permit's wording."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, timedelta
-
-from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cityhall.core.money import InvalidAmount, format_cents, parse_dollars
+from cityhall.cases import questions as shared
+from cityhall.cases.questions import MAX_LONG_TEXT, MAX_TEXT, Question, display_answer
+
+__all__ = [
+    "MAX_LONG_TEXT",
+    "MAX_TEXT",
+    "TYPES",
+    "Question",
+    "clean_answer",
+    "display_answer",
+    "parse_definitions",
+    "validate_definitions",
+]
 
 TYPES = ("text", "textarea", "integer", "money", "date", "choice", "yesno")
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-MAX_TEXT = 200
-MAX_LONG_TEXT = 4000
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    type: str
-    label_en: str
-    label_es: str
-    help_en: str = ""
-    help_es: str = ""
-    required: bool = True
-    min: float | None = None
-    max: float | None = None
-    choices: tuple[tuple[str, str, str], ...] = ()  # (value, label_en, label_es)
-    after: str = ""  # the key of an earlier question this answer must be greater than
-
-    def label(self, language: str | None = None) -> str:
-        return self.label_es if _spanish(language) else self.label_en
-
-    def help(self, language: str | None = None) -> str:
-        return self.help_es if _spanish(language) else self.help_en
-
-    def choice_label(self, value, language: str | None = None) -> str:
-        for code, en, es in self.choices:
-            if code == value:
-                return es if _spanish(language) else en
-        return str(value)
-
-
-def _spanish(language: str | None) -> bool:
-    return (language or get_language() or "en")[:2] == "es"
 
 
 def parse_definitions(raw) -> list[Question]:
-    """The questions of a type; raises ValidationError naming the faulty question."""
-    if raw in (None, ""):
-        return []
-    if not isinstance(raw, list):
-        raise ValidationError(_("The questions must be a list."))
-    questions, seen = [], set()
-    for index, item in enumerate(raw, start=1):
-        where = _("Question %(n)d") % {"n": index}
-        if not isinstance(item, dict):
-            raise ValidationError(_("%(where)s must be an object.") % {"where": where})
-        key, kind = item.get("key", ""), item.get("type", "")
-        if not isinstance(key, str) or not _KEY.match(key):
-            raise ValidationError(
-                _("%(where)s needs a key of lower-case letters, digits and _.") % {"where": where}
-            )
-        if key in seen:
-            raise ValidationError(
-                _("%(where)s repeats the key %(key)s.") % {"where": where, "key": key}
-            )
-        seen.add(key)
-        if kind not in TYPES:
-            raise ValidationError(
-                _("%(where)s: the type must be one of %(types)s.")
-                % {"where": where, "types": ", ".join(TYPES)}
-            )
-        if not item.get("label_en") or not item.get("label_es"):
-            raise ValidationError(
-                _("%(where)s needs a label in English and Spanish.") % {"where": where}
-            )
-        low, high = item.get("min"), item.get("max")
-        for bound in (low, high):
-            if bound is not None and (
-                isinstance(bound, bool) or not isinstance(bound, int | float)
-            ):
-                raise ValidationError(
-                    _("%(where)s: min and max must be numbers.") % {"where": where}
-                )
-        if low is not None and high is not None and low > high:
-            raise ValidationError(_("%(where)s: min is above max.") % {"where": where})
-        choices = item.get("choices") or []
-        well_formed = all(
-            isinstance(c, dict) and c.get("value") and c.get("label_en") and c.get("label_es")
-            for c in choices
-        )
-        if kind == "choice" and not (choices and well_formed):
-            raise ValidationError(
-                _("%(where)s needs choices, each with a value and labels in both languages.")
-                % {"where": where}
-            )
-        questions.append(
-            Question(
-                key=key,
-                type=kind,
-                label_en=str(item["label_en"]),
-                label_es=str(item["label_es"]),
-                help_en=str(item.get("help_en", "")),
-                help_es=str(item.get("help_es", "")),
-                required=bool(item.get("required", True)),
-                min=low,
-                max=high,
-                choices=tuple(
-                    (str(c["value"]), str(c["label_en"]), str(c["label_es"])) for c in choices
-                ),
-                after=str(item.get("after") or ""),
-            )
-        )
-        after = questions[-1].after
-        earlier = {q.key: q.type for q in questions[:-1]}
-        if after and earlier.get(after) != kind:
-            raise ValidationError(
-                _("%(where)s: “after” must name an earlier question of the same type.")
-                % {"where": where}
-            )
-    return questions
+    return shared.parse_definitions(raw, types=TYPES)
 
 
 def validate_definitions(raw) -> None:
     parse_definitions(raw)
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def clean_answer(question: Question, value):
-    """The stored form of an answer (None when left blank), or ValidationError.
-
-    Blank answers are allowed here even when required: a draft may be saved
-    half-done; the pre-submission check reports what is still missing."""
-    if _blank(value):
-        return None
-    kind = question.type
-    if kind in ("text", "textarea"):
-        text = str(value).strip()
-        limit = MAX_TEXT if kind == "text" else MAX_LONG_TEXT
-        if len(text) > limit:
-            raise ValidationError(_("Keep this to %(n)d characters.") % {"n": limit})
-        return text
-    if kind == "integer":
-        try:
-            number = int(str(value).strip().replace(",", ""))
-        except ValueError:
-            raise ValidationError(_("Enter a whole number, like 12.")) from None
-        _in_range(question, number, str(number))
-        return number
-    if kind == "money":
-        if isinstance(value, int) and not isinstance(value, bool):
-            cents = value * 100
-        else:
-            try:
-                cents = parse_dollars(str(value))
-            except InvalidAmount:
-                raise ValidationError(_("Enter an amount in dollars, like 12500.")) from None
-        if cents <= 0:
-            raise ValidationError(_("Enter an amount more than zero."))
-        _in_range(question, cents / 100, format_cents(cents), money=True)
-        return cents
-    if kind == "date":
-        try:
-            day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValidationError(_("Enter a date like 2026-07-04.")) from None
-        today = timezone.localdate()
-        if question.min is not None and day < today + timedelta(days=int(question.min)):
-            raise ValidationError(
-                _("Choose a date on or after %(day)s.")
-                % {"day": today + timedelta(days=int(question.min))}
-            )
-        if question.max is not None and day > today + timedelta(days=int(question.max)):
-            raise ValidationError(
-                _("Choose a date on or before %(day)s.")
-                % {"day": today + timedelta(days=int(question.max))}
-            )
-        return day.isoformat()
-    if kind == "choice":
-        if str(value) not in {code for code, _en, _es in question.choices}:
-            raise ValidationError(_("Choose one of the options."))
-        return str(value)
-    # yesno
-    answer = {"yes": "yes", "no": "no", "true": "yes", "false": "no"}.get(str(value).lower())
-    if answer is None:
-        raise ValidationError(_("Choose yes or no."))
-    return answer
-
-
-def _in_range(question: Question, number, shown: str, *, money: bool = False) -> None:
-    def fmt(bound):
-        return format_cents(int(bound * 100)) if money else f"{bound:g}"
-
-    if question.min is not None and number < question.min:
-        raise ValidationError(
-            _("%(value)s is too low: enter at least %(min)s.")
-            % {"value": shown, "min": fmt(question.min)}
-        )
-    if question.max is not None and number > question.max:
-        raise ValidationError(
-            _("%(value)s is more than %(max)s, the most this permit allows. Check the amount.")
-            % {"value": shown, "max": fmt(question.max)}
-        )
-
-
-def display_answer(question: Question, value, language: str | None = None) -> str:
-    if value is None or value == "":
-        return ""
-    if question.type == "money":
-        return format_cents(int(value))
-    if question.type == "choice":
-        return question.choice_label(value, language)
-    if question.type == "yesno":
-        from django.utils import translation
-
-        with translation.override(language or get_language()):
-            return _("Yes") if value == "yes" else _("No")
-    return str(value)
+    return shared.clean_answer(
+        question,
+        value,
+        too_high=_(
+            "%(value)s is more than %(max)s, the most this permit allows. Check the amount."
+        ),
+    )

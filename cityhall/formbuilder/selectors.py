@@ -1,0 +1,92 @@
+"""Reads for pages, emails, documents and later reporting (Open311, insights)."""
+
+from __future__ import annotations
+
+from cityhall.cases.questions import display_answer
+
+from .definition import Definition, parse
+from .models import FormService, FormVersion, ServiceStatus, Submission
+from .routing import path
+
+_parsed: dict[tuple, Definition] = {}
+
+
+def definition_of_version(version: FormVersion) -> Definition:
+    """A published version never changes, so its parsed form is cached; the key
+    has the publication time too, as ids repeat after a restore (and in tests)."""
+    key = (version.pk, version.published_at)
+    if key not in _parsed:
+        if len(_parsed) > 256:
+            _parsed.clear()
+        _parsed[key] = parse(version.definition)
+    return _parsed[key]
+
+
+def definition_of_case(case) -> Definition:
+    return definition_of_version(Submission.objects.get(case=case).version)
+
+
+def published_service(code: str) -> tuple[FormService, Definition] | None:
+    service = (
+        FormService.objects.filter(code=code, status=ServiceStatus.PUBLISHED)
+        .select_related("current_version")
+        .first()
+    )
+    if service is None or service.current_version is None:
+        return None
+    return service, definition_of_version(service.current_version)
+
+
+def answer_rows(definition: Definition, answers: dict, language: str | None = None) -> list[dict]:
+    """Page by page, the questions the resident went through and what they answered,
+    worded as in the version they used."""
+    rows = []
+    for page in path(definition, answers):
+        for question in page.questions:
+            rows.append(
+                {
+                    "page": page,
+                    "question": question,
+                    "label": question.label(language),
+                    "answer": display_answer(question, answers.get(question.key), language),
+                }
+            )
+    return rows
+
+
+def open311_attributes(code: str) -> list[dict] | None:
+    """The hook for Open311 GeoReport v2 service definitions (a later issue): a
+    published service's questions as `attributes`. None when not published."""
+    found = published_service(code)
+    if found is None:
+        return None
+    _service, definition = found
+    datatype = {
+        "integer": "number",
+        "number": "number",
+        "money": "number",
+        "date": "datetime",
+        "time": "string",
+        "choice": "singlevaluelist",
+        "multichoice": "multivaluelist",
+        "textarea": "text",
+        "address": "text",
+    }
+    attributes = []
+    order = 0
+    for page in definition.pages:
+        for q in page.questions:
+            order += 1
+            attributes.append(
+                {
+                    "variable": True,
+                    "code": q.key,
+                    "datatype": datatype.get(q.type, "string"),
+                    "required": q.required,
+                    "datatype_description": q.help_en,
+                    "order": order,
+                    "description": q.label_en,
+                    "values": [{"key": v, "name": en} for v, en, _es in q.choices],
+                }
+            )
+    return attributes
