@@ -97,37 +97,26 @@ def render_document(
 
 def issue_document(
     *,
-    case: Case | None,
-    kind: str,
-    title: str,
-    sections: Sequence[Section],
-    signature: Signature | None = None,
-    language: str | None = None,
-    reference: str | None = None,
     issued_by=None,
     supersedes: Document | None = None,
     correction_reason: str = "",
+    **content,
 ) -> Document:
     """Issues a PDF for a case (or, with `reference`, for no case) and notes it on the timeline.
 
-    Renders, then stores in one transaction (`render_document` then
-    `store_document`). With `supersedes`, the new document corrects that one:
-    it must be the current version of a document of the same case, and
-    `correction_reason` says what changed.
+    `content`: the keyword arguments of `render_document` (case, kind, title,
+    sections, signature, language, reference). Renders, then stores in one
+    transaction (`store_document`). With `supersedes`, the new document
+    corrects that one: it must be the current version of a document of the
+    same case, and `correction_reason` says what changed.
     """
     if supersedes is None and (correction_reason or "").strip():
         raise ValueError("correction_reason is for corrections (give supersedes)")
-    rendered = render_document(
-        case=case,
-        kind=kind,
-        title=title,
-        sections=sections,
-        signature=signature,
-        language=language,
-        reference=reference,
-    )
     return store_document(
-        rendered, issued_by=issued_by, supersedes=supersedes, correction_reason=correction_reason
+        render_document(**content),
+        issued_by=issued_by,
+        supersedes=supersedes,
+        correction_reason=correction_reason,
     )
 
 
