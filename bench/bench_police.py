@@ -3,6 +3,7 @@ turned into PDFs and emails by one worker.
 
     .venv/bin/python bench/bench_police.py [--database-url postgres://...] [--web-workers 3]
         [--clients 16] [--duration 15] [--bare-duration 10] [--approvals 300]
+        [--quiet-wait 600] [--quiet-below 0.15]
 
 Part 1 starts `cityhall serve` (gunicorn, sync workers) on a free loopback
 port and has `--clients` threads POST complete reports (five items each,
@@ -21,6 +22,9 @@ approved report's email with its PDF has arrived. It prints approvals/s end
 to end (first approval to last email) and the approval -> email latency.
 The acknowledgement emails of those reports are taken off the queue first,
 so the worker's time is the approvals' (PDF, email, records hand-off).
+
+Before each part it waits (up to --quiet-wait seconds) until the machine's
+CPU use by everything else falls under --quiet-below, and prints whether it did.
 
 Targets: >= 150 submissions/s on PostgreSQL and >= 50/s on SQLite with no
 "database is locked"; >= 50 approvals/s -> PDF -> email with one worker.
@@ -96,6 +100,42 @@ def machine(database_url: str) -> str:
     except OSError:
         pass
     return f"{cpu}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}; {database}"
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """The machine's CPU use (0..1, all cores) over the next `seconds`, from /proc/stat."""
+
+    def sample():
+        with open("/proc/stat") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return idle, sum(fields)
+
+    idle_before, total_before = sample()
+    time.sleep(seconds)
+    idle_after, total_after = sample()
+    total = total_after - total_before
+    return 1 - (idle_after - idle_before) / total if total else 0.0
+
+
+def wait_for_quiet(limit: float, max_wait: float) -> None:
+    """Waits (up to max_wait seconds) until other work uses less than `limit` of the
+    CPU, so the figures are this program's; says so when it never got quiet."""
+    if max_wait <= 0:
+        return
+    started = time.time()
+    busy = cpu_busy()
+    while busy >= limit and time.time() - started < max_wait:
+        busy = cpu_busy(5)
+    waited = time.time() - started
+    load = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    if busy < limit:
+        print(f"  quiet: CPU {busy:.0%} busy after {waited:.0f} s of waiting (load {load})")
+    else:
+        print(
+            f"  NOT QUIET: CPU still {busy:.0%} busy after {waited:.0f} s; running anyway "
+            f"(load {load})"
+        )
 
 
 # ---- part 1: submissions through the API ------------------------------------
@@ -282,6 +322,7 @@ def part_submissions(args, env, var: str) -> dict:
 
         # Warm-up: every gunicorn worker imports lazily on its first requests.
         drive(port, clients=args.clients, seconds=2, make_request=bare)
+        wait_for_quiet(args.quiet_below, args.quiet_wait)
         print(
             f"\nPart 1: {args.clients} clients, {args.web_workers} gunicorn sync workers, "
             f"{args.duration:.0f} s of submissions (5 items each)"
@@ -437,6 +478,7 @@ def part_approvals(args, env) -> dict:
         for _ in range(args.task_workers)
     ]
     time.sleep(3)  # the worker is polling, as in production
+    wait_for_quiet(args.quiet_below, args.quiet_wait)
     approved_at: dict[str, float] = {}
     first = time.perf_counter()
     for report in reports:
@@ -536,6 +578,18 @@ def main() -> None:
         "--cache-url",
         default="",
         help="CITYHALL_CACHE_URL for the server (rate-limit counters); default: the settings' (db://)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=600,
+        help="seconds to wait before each part for other work to stop (0: do not wait)",
+    )
+    parser.add_argument(
+        "--quiet-below",
+        type=float,
+        default=0.15,
+        help="the CPU use (0..1, all cores) under which the machine counts as quiet",
     )
     parser.add_argument("--skip-submissions", action="store_true")
     parser.add_argument("--skip-approvals", action="store_true")
