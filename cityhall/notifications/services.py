@@ -61,9 +61,9 @@ def _case_context(case) -> dict:
 
     from cityhall.cases.selectors import tracking_token
 
-    with translation.override(case.language):
-        path = reverse("cases:track-status", kwargs={"token": tracking_token(case)})
     token = tracking_token(case)
+    with translation.override(case.language):
+        path = reverse("cases:track-status", kwargs={"token": token})
     return {
         "case": case,
         "reference": case.reference,
