@@ -3,6 +3,7 @@ turned into PDFs and emails by one worker.
 
     .venv/bin/python bench/bench_police.py [--database-url postgres://...] [--web-workers 3]
         [--clients 16] [--duration 15] [--bare-duration 10] [--approvals 300]
+        [--quiet-wait 600] [--quiet-below 0.15]
 
 Part 1 starts `cityhall serve` (gunicorn, sync workers) on a free loopback
 port and has `--clients` threads POST complete reports (five items each,
@@ -21,6 +22,9 @@ approved report's email with its PDF has arrived. It prints approvals/s end
 to end (first approval to last email) and the approval -> email latency.
 The acknowledgement emails of those reports are taken off the queue first,
 so the worker's time is the approvals' (PDF, email, records hand-off).
+
+Before each part it waits (up to --quiet-wait seconds) until the machine's
+CPU use by everything else falls under --quiet-below, and prints whether it did.
 
 Targets: >= 150 submissions/s on PostgreSQL and >= 50/s on SQLite with no
 "database is locked"; >= 50 approvals/s -> PDF -> email with one worker.
@@ -96,6 +100,119 @@ def machine(database_url: str) -> str:
     except OSError:
         pass
     return f"{cpu}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}; {database}"
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """The machine's CPU use (0..1, all cores) over the next `seconds`, from /proc/stat."""
+
+    def sample():
+        with open("/proc/stat") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return idle, sum(fields)
+
+    idle_before, total_before = sample()
+    time.sleep(seconds)
+    idle_after, total_after = sample()
+    total = total_after - total_before
+    return 1 - (idle_after - idle_before) / total if total else 0.0
+
+
+def wait_for_quiet(limit: float, max_wait: float) -> None:
+    """Waits (up to max_wait seconds) until other work uses less than `limit` of the
+    CPU, so the figures are this program's; says so when it never got quiet."""
+    if max_wait <= 0:
+        return
+    started = time.time()
+    busy = cpu_busy()
+    while busy >= limit and time.time() - started < max_wait:
+        busy = cpu_busy(5)
+    waited = time.time() - started
+    load = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    if busy < limit:
+        print(f"  quiet: CPU {busy:.0%} busy after {waited:.0f} s of waiting (load {load})")
+    else:
+        print(
+            f"  NOT QUIET: CPU still {busy:.0%} busy after {waited:.0f} s; running anyway "
+            f"(load {load})"
+        )
+
+
+class CpuMeter:
+    """CPU seconds (user + system) spent by some processes between start() and stop().
+
+    On a shared machine the wall-clock rates depend on what else runs; the CPU
+    each operation costs does not (much), so the bench prints both. Processes
+    are a process tree (gunicorn and its workers; the task worker) and the
+    PostgreSQL backends whose application_name (PGAPPNAME) is given.
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, *, root_pids=(), pg_application=""):
+        self.root_pids = list(root_pids)
+        self.pg_application = pg_application
+        self.before: dict[int, float] = {}
+        self.after: dict[int, float] = {}
+
+    @classmethod
+    def cpu(cls, pid: int) -> float | None:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
+
+    def _pids(self) -> set[int]:
+        pids = set()
+        parents: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as handle:
+                        ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                parents.setdefault(ppid, []).append(int(entry))
+        todo = list(self.root_pids)
+        while todo:
+            pid = todo.pop()
+            pids.add(pid)
+            todo.extend(parents.get(pid, []))
+        if self.pg_application:
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                    [self.pg_application],
+                )
+                pids.update(pid for (pid,) in cursor.fetchall())
+        return pids
+
+    def _sample(self) -> dict[int, float]:
+        return {pid: cpu for pid in self._pids() if (cpu := self.cpu(pid)) is not None}
+
+    def start(self):
+        self.before = self._sample()
+
+    def stop(self):
+        self.after = self._sample()
+
+    def seconds(self) -> float:
+        return sum(cpu - self.before.get(pid, 0.0) for pid, cpu in self.after.items())
+
+
+def print_cpu(what: str, count: int, parts: dict[str, float]) -> float:
+    """Prints CPU ms per operation by part; returns the total per operation (s)."""
+    if not count:
+        return 0.0
+    per = {name: seconds / count for name, seconds in parts.items()}
+    total = sum(per.values())
+    detail = ", ".join(f"{name} {value * 1000:.1f}" for name, value in per.items())
+    print(f"  CPU per {what}: {total * 1000:.1f} ms ({detail})")
+    return total
 
 
 # ---- part 1: submissions through the API ------------------------------------
@@ -252,10 +369,13 @@ def part_submissions(args, env, var: str) -> dict:
                 str(args.web_workers),
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, "PGAPPNAME": "cityhall-bench-web"},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    postgres = env["DATABASE_URL"].startswith("postgres")
+    server_cpu = CpuMeter(root_pids=[server.pid])
+    database_cpu = CpuMeter(pg_application="cityhall-bench-web" if postgres else "")
     try:
         wait_for_http(port, "/healthz", timeout=180, process=server)
         from django.utils import timezone
@@ -282,14 +402,31 @@ def part_submissions(args, env, var: str) -> dict:
 
         # Warm-up: every gunicorn worker imports lazily on its first requests.
         drive(port, clients=args.clients, seconds=2, make_request=bare)
+        wait_for_quiet(args.quiet_below, args.quiet_wait)
         print(
             f"\nPart 1: {args.clients} clients, {args.web_workers} gunicorn sync workers, "
             f"{args.duration:.0f} s of submissions (5 items each)"
         )
+        server_cpu.start()
+        database_cpu.start()
+        clients_cpu = time.process_time()
         submitted, elapsed = drive(
             port, clients=args.clients, seconds=args.duration, make_request=submission
         )
+        clients_cpu = time.process_time() - clients_cpu
+        server_cpu.stop()
+        database_cpu.stop()
         submit_rate = print_tally("POST /api/v1/police/reports", submitted, elapsed, 201)
+        parts = {"web workers": server_cpu.seconds()}
+        if postgres:
+            parts["PostgreSQL"] = database_cpu.seconds()
+        parts[f"the {args.clients} clients"] = clients_cpu
+        per_submission = print_cpu("submission", len(submitted.latencies), parts)
+        if per_submission:
+            print(
+                f"    i.e. at most {os.cpu_count()} cores / {per_submission * 1000:.1f} ms "
+                f"= {os.cpu_count() / per_submission:.0f}/s on this machine with nothing else running"
+            )
         bare_tally, bare_elapsed = drive(
             port, clients=args.clients, seconds=args.bare_duration, make_request=bare
         )
@@ -427,7 +564,11 @@ def part_approvals(args, env) -> dict:
     DBTaskResult.objects.all().delete()
     Notification.objects.filter(status="queued").update(status="delivered")
 
-    worker_env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}"}
+    worker_env = {
+        **env,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "PGAPPNAME": "cityhall-bench-worker",
+    }
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "cityhall.cli", "worker", "--verbosity", "0"],
@@ -437,6 +578,12 @@ def part_approvals(args, env) -> dict:
         for _ in range(args.task_workers)
     ]
     time.sleep(3)  # the worker is polling, as in production
+    wait_for_quiet(args.quiet_below, args.quiet_wait)
+    postgres = env["DATABASE_URL"].startswith("postgres")
+    worker_cpu = CpuMeter(root_pids=[w.pid for w in workers])
+    database_cpu = CpuMeter(pg_application="cityhall-bench-worker" if postgres else "")
+    worker_cpu.start()
+    database_cpu.start()
     approved_at: dict[str, float] = {}
     first = time.perf_counter()
     for report in reports:
@@ -451,6 +598,8 @@ def part_approvals(args, env) -> dict:
                 break
         time.sleep(0.05)
     finished = max(inbox.arrived.values()) if inbox.arrived else time.perf_counter()
+    worker_cpu.stop()
+    database_cpu.stop()
     for worker in workers:
         worker.terminate()
     for worker in workers:
@@ -479,6 +628,15 @@ def part_approvals(args, env) -> dict:
             f"p95 {percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s"
         )
     print(f"  the first email's attachment is a real PDF: {'yes' if inbox.pdf_ok else 'NO'}")
+    parts = {"task worker": worker_cpu.seconds()}
+    if postgres:
+        parts["PostgreSQL for the worker"] = database_cpu.seconds()
+    per_approval = print_cpu("approval, in the worker", len(arrived), parts)
+    if per_approval:
+        print(
+            f"    i.e. at most 1 / {per_approval * 1000:.1f} ms = {1 / per_approval:.0f}/s "
+            "for one worker (it waits on the database and the mail server in turn)"
+        )
     return {"approval_rate": rate, "delivered": len(arrived) if inbox.pdf_ok else 0}
 
 
@@ -536,6 +694,18 @@ def main() -> None:
         "--cache-url",
         default="",
         help="CITYHALL_CACHE_URL for the server (rate-limit counters); default: the settings' (db://)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=600,
+        help="seconds to wait before each part for other work to stop (0: do not wait)",
+    )
+    parser.add_argument(
+        "--quiet-below",
+        type=float,
+        default=0.15,
+        help="the CPU use (0..1, all cores) under which the machine counts as quiet",
     )
     parser.add_argument("--skip-submissions", action="store_true")
     parser.add_argument("--skip-approvals", action="store_true")

@@ -6,9 +6,15 @@ character (a weighted sum modulo 31) catches every single wrong character and
 every swap of two neighbours, so a mistyped number is refused instead of
 finding somebody else's case.
 
-Numbers come from one row per (prefix, year) incremented with a single
-INSERT … ON CONFLICT … RETURNING statement, which PostgreSQL and SQLite both
-run atomically: concurrent submissions never share a number.
+Tracking numbers on PostgreSQL come from a SEQUENCE per (prefix, year),
+created on first use: `nextval` never waits for another transaction, so
+submissions do not queue behind each other, and the number of a submission
+that rolls back is skipped (docs/decisions/0007-reference-numbers-from-sequences.md).
+Numbers that must have no gaps (invoices, permanent report numbers) and
+every number on SQLite (one writer at a time anyway) come from one row per
+(prefix, year) incremented with a single INSERT … ON CONFLICT … RETURNING
+statement, whose row lock is held until the caller commits. Either way,
+concurrent transactions never share a number.
 """
 
 from __future__ import annotations
@@ -83,13 +89,59 @@ def parse_reference(text: str) -> ParsedReference:
     return ParsedReference(prefix=prefix, year=int(year), number=int(sequence))
 
 
-def next_reference(prefix: str, *, year: int | None = None) -> str:
+def next_reference(prefix: str, *, year: int | None = None, gapless: bool = False) -> str:
+    """The next number of `prefix` for `year` (this year by default), formatted.
+
+    gapless=True for numbers that must not skip (accounting, official
+    numbers): they are taken from the counters table, whose row stays locked
+    until the caller commits, so take them as late in the transaction as you can.
+    """
     validate_prefix(prefix)
     year = year or timezone.localdate().year
+    if connection.vendor == "postgresql" and not gapless:
+        number = _from_sequence(prefix, year)
+    else:
+        number = _from_table(prefix, year)
+    return format_reference(prefix, year, number)
+
+
+def reserve_numbers(prefix: str, year: int, count: int) -> list[int]:
+    """`count` fresh numbers of `prefix` and `year` at once (bulk imports and
+    demo history), from wherever next_reference takes them, so the two never
+    hand out the same number."""
+    validate_prefix(prefix)
+    if count <= 0:
+        return []
+    if connection.vendor != "postgresql":
+        table = _counters_table()
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (prefix, year, last_value) VALUES (%s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT (prefix, year) DO UPDATE SET last_value = {table}.last_value + %s "
+                "RETURNING last_value",
+                [prefix, year, count, count],
+            )
+            (last,) = cursor.fetchone()
+        return list(range(last - count + 1, last + 1))
+    first = _from_sequence(prefix, year)  # creates the sequence when it is the year's first
+    name = sequence_name(prefix, year)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s::text::regclass) FROM generate_series(1, %s)", [name, count - 1]
+        )
+        return [first, *(number for (number,) in cursor.fetchall())]
+
+
+def _counters_table() -> str:
     from .models import ReferenceSequence
 
-    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
+    return connection.ops.quote_name(ReferenceSequence._meta.db_table)
+
+
+def _from_table(prefix: str, year: int) -> int:
+    table = _counters_table()
+    # No savepoint: one statement, and a failure here fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (prefix, year, last_value) VALUES (%s, %s, 1) "  # noqa: S608
             f"ON CONFLICT (prefix, year) DO UPDATE SET last_value = {table}.last_value + 1 "
@@ -97,4 +149,62 @@ def next_reference(prefix: str, *, year: int | None = None) -> str:
             [prefix, year],
         )
         (number,) = cursor.fetchone()
-    return format_reference(prefix, year, number)
+    return number
+
+
+def sequence_name(prefix: str, year: int) -> str:
+    """The PostgreSQL sequence of a prefix and year (a prefix is 1-4 letters: a safe name)."""
+    return f"cases_reference_{validate_prefix(prefix).lower()}_{int(year)}"
+
+
+def _from_sequence(prefix: str, year: int) -> int:
+    name = sequence_name(prefix, year)
+    with connection.cursor() as cursor:
+        # One statement once the sequence exists (every number but the year's first).
+        # `::text::regclass` resolves the name when the branch runs, not when it is parsed.
+        cursor.execute(
+            "SELECT CASE WHEN to_regclass(%s) IS NOT NULL THEN nextval(%s::text::regclass) END",
+            [name, name],
+        )
+        (number,) = cursor.fetchone()
+        if number is None:
+            number = _create_sequence_and_take(cursor, prefix, year, name)
+    return number
+
+
+def _create_sequence_and_take(cursor, prefix: str, year: int, name: str) -> int:
+    """The year's first number: creates the sequence, one creator at a time.
+
+    A transaction lock keyed on the name makes a second creator wait until the
+    first commits or rolls back; it then looks in pg_class with a fresh
+    snapshot (not the name cache, which may not have seen the other commit
+    yet) and uses the sequence found there, or creates it itself. A new
+    sequence continues from the counters table, where numbers were kept before
+    sequences (and where SQLite keeps them), so a live city's numbers never repeat.
+    """
+    with transaction.atomic(savepoint=False):
+        cursor.execute("SELECT pg_advisory_xact_lock(%s::int4, hashtext(%s))", [_LOCK_CLASS, name])
+        cursor.execute(
+            "SELECT c.oid FROM pg_class c WHERE c.relname = %s AND c.relkind = 'S' "
+            "AND c.relnamespace = current_schema()::regnamespace",
+            [name],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            cursor.execute(f"CREATE SEQUENCE {connection.ops.quote_name(name)}")
+            cursor.execute(
+                f"SELECT last_value FROM {_counters_table()} WHERE prefix = %s AND year = %s",  # noqa: S608
+                [prefix, year],
+            )
+            counted = cursor.fetchone()
+            if counted is not None and counted[0] > 0:
+                cursor.execute("SELECT setval(%s::text::regclass, %s)", [name, counted[0]])
+            cursor.execute("SELECT nextval(%s::text::regclass)", [name])
+        else:
+            cursor.execute("SELECT nextval(%s::oid::regclass)", [found[0]])
+        (number,) = cursor.fetchone()
+    return number
+
+
+# The first key of the advisory lock taken while creating a sequence ("CHRF").
+_LOCK_CLASS = 0x43485246

@@ -187,7 +187,8 @@ def claim_case(*, case: Case, actor) -> CaseEvent:
     )
 
 
-@transaction.atomic
+# One INSERT: no savepoint inside the caller's transaction (nothing to roll back to).
+@transaction.atomic(savepoint=False)
 def add_event(
     *,
     case: Case,

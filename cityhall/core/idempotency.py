@@ -42,17 +42,22 @@ def run_once(
 ) -> tuple[int, dict, bool]:
     """(status, response body, replayed). `write` runs at most once per key."""
     full_key, digest = f"{scope}:{key}"[:200], body_hash(body)
-    if IdempotencyRecord.objects.filter(key=full_key).exists():
-        return (*_replay(full_key, digest), True)
+    # No look-up first: the INSERT is the check. A retry of a finished request
+    # fails it at once; a twin still running makes it wait for the twin's
+    # COMMIT (PostgreSQL's unique index; SQLite's single writer), then fail.
+    claimed = False
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
                 key=full_key, request_sha256=digest, response_status=0, response_body={}
             )
+            claimed = True
             status, response = write()
             record.response_status, record.response_body = status, response
             record.save(update_fields=["response_status", "response_body"])
             return status, response, False
     except IntegrityError:
-        # A twin request claimed the key first and has committed by now.
+        if claimed:
+            raise  # the write's own conflict, not a twin's
+        # The key was claimed first by a request that has committed by now.
         return (*_replay(full_key, digest), True)

@@ -1,7 +1,8 @@
 """Issuing documents: render, fingerprint, store, record, note on the case timeline.
 
-One transaction each. A Document is never updated: a correction is a new
-Document that supersedes the current version.
+Rendering needs no database; storing is one transaction. A Document is
+never updated: a correction is a new Document that supersedes the current
+version.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -37,16 +39,30 @@ def verification_url(code: str) -> str:
         return settings.CITY_SITE_URL + reverse("documents:verify-code", kwargs={"code": code})
 
 
-def _unused_code() -> str:
-    for _attempt in range(CODE_ATTEMPTS):
-        code = generate_code()
-        if not Document.objects.filter(verification_code=code).exists():
-            return code
-    raise RuntimeError("no unused verification code: is the random source broken?")
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A PDF with its verification code, ready to be stored.
+
+    Rendered with no database work, so that the transaction storing it (and
+    on SQLite the database's single write lock) is not held through reportlab:
+    render first, then open the transaction (see police.tasks)."""
+
+    case: Case | None
+    kind: str
+    spec: DocumentSpec
+    pdf: bytes
+
+    def with_another_code(self) -> RenderedDocument:
+        return _render(self.case, self.kind, self.spec)
 
 
-@transaction.atomic
-def issue_document(
+def _render(case: Case | None, kind: str, spec: DocumentSpec) -> RenderedDocument:
+    code = generate_code()
+    spec = replace(spec, verification_code=code, verification_url=verification_url(code))
+    return RenderedDocument(case=case, kind=kind, spec=spec, pdf=render_pdf(spec))
+
+
+def render_document(
     *,
     case: Case | None,
     kind: str,
@@ -55,16 +71,10 @@ def issue_document(
     signature: Signature | None = None,
     language: str | None = None,
     reference: str | None = None,
-    issued_by=None,
-    supersedes: Document | None = None,
-    correction_reason: str = "",
-) -> Document:
-    """Issues a PDF for a case (or, with `reference`, for no case) and notes it on the timeline.
+) -> RenderedDocument:
+    """The PDF of a document for a case (or, with `reference`, for no case), not stored yet.
 
-    `language` defaults to the case's. With `supersedes`, the new document
-    corrects that one: it must be the current version of a document of the
-    same case, and `correction_reason` says what changed.
-    """
+    `language` defaults to the case's."""
     if not _KIND.fullmatch(kind):
         raise ValueError(f"kind must be a short slug, not {kind!r}")
     language = language or (case.language if case else settings.LANGUAGE_CODE)
@@ -73,6 +83,53 @@ def issue_document(
     reference = reference or (case.reference if case else "")
     if not reference:
         raise ValueError("a document needs a case or a reference")
+    spec = DocumentSpec(
+        city_name=city_name(language),
+        title=title,
+        reference=reference,
+        issued_at=timezone.now(),
+        language=language,
+        sections=tuple(sections),
+        signature=signature,
+    )
+    return _render(case, kind, spec)
+
+
+def issue_document(
+    *,
+    issued_by=None,
+    supersedes: Document | None = None,
+    correction_reason: str = "",
+    **content,
+) -> Document:
+    """Issues a PDF for a case (or, with `reference`, for no case) and notes it on the timeline.
+
+    `content`: the keyword arguments of `render_document` (case, kind, title,
+    sections, signature, language, reference). Renders, then stores in one
+    transaction (`store_document`). With `supersedes`, the new document
+    corrects that one: it must be the current version of a document of the
+    same case, and `correction_reason` says what changed.
+    """
+    if supersedes is None and (correction_reason or "").strip():
+        raise ValueError("correction_reason is for corrections (give supersedes)")
+    return store_document(
+        render_document(**content),
+        issued_by=issued_by,
+        supersedes=supersedes,
+        correction_reason=correction_reason,
+    )
+
+
+@transaction.atomic
+def store_document(
+    rendered: RenderedDocument,
+    *,
+    issued_by=None,
+    supersedes: Document | None = None,
+    correction_reason: str = "",
+) -> Document:
+    """Stores a rendered PDF, records it and notes it on the case timeline."""
+    case = rendered.case
     correction_reason = (correction_reason or "").strip()
     if supersedes is not None:
         # Locked, so two people correcting the same version cannot both win
@@ -87,44 +144,35 @@ def issue_document(
     elif correction_reason:
         raise ValueError("correction_reason is for corrections (give supersedes)")
 
-    issued_at = timezone.now()
+    # The unique index on the code is the check (no look-up first): a code
+    # drawn twice (one chance in 10**15 per document) fails the INSERT and is
+    # drawn again.
     for _attempt in range(CODE_ATTEMPTS):
-        code = _unused_code()
-        spec = DocumentSpec(
-            city_name=city_name(language),
-            title=title,
-            reference=reference,
-            issued_at=issued_at,
-            language=language,
-            sections=tuple(sections),
-            signature=signature,
-            verification_code=code,
-            verification_url=verification_url(code),
-        )
-        pdf = render_pdf(spec)
+        spec = rendered.spec
         document = Document(
             case=case,
-            kind=kind,
-            title=title,
-            language=language,
-            verification_code=code,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            size=len(pdf),
+            kind=rendered.kind,
+            title=spec.title,
+            language=spec.language,
+            verification_code=spec.verification_code,
+            sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+            size=len(rendered.pdf),
             spec=spec.to_dict(),
-            issued_at=issued_at,
+            issued_at=spec.issued_at,
             issued_by=issued_by,
             supersedes=supersedes,
             correction_reason=correction_reason,
         )
-        document.file.save("document.pdf", ContentFile(pdf), save=False)
+        document.file.save("document.pdf", ContentFile(rendered.pdf), save=False)
         try:
             with transaction.atomic():
                 document.save()
             break
         except IntegrityError as error:
             document.file.delete(save=False)
-            if Document.objects.filter(verification_code=code).exists():
-                continue  # the rare collision with a code issued a moment ago
+            if Document.objects.filter(verification_code=spec.verification_code).exists():
+                rendered = rendered.with_another_code()
+                continue
             if supersedes is None:
                 raise
             raise NotCurrentVersion() from error  # someone corrected the same version first
@@ -135,7 +183,11 @@ def issue_document(
         raise RuntimeError("no unused verification code: is the random source broken?")
 
     if case is not None:
-        payload = {"document": document.pk, "code": code, "kind": kind}
+        payload = {
+            "document": document.pk,
+            "code": document.verification_code,
+            "kind": rendered.kind,
+        }
         if supersedes is not None:
             payload["supersedes"] = supersedes.verification_code
         try:

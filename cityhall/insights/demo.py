@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cityhall.cases import registry as cases_registry
-from cityhall.cases.models import Case, Channel, ReferenceSequence
-from cityhall.cases.references import format_reference
+from cityhall.cases.models import Case, Channel
+from cityhall.cases.references import format_reference, reserve_numbers
 from cityhall.cases.workflow import SYSTEM
 
 from . import rollups
@@ -152,15 +152,9 @@ def _number(cases: list[Case]) -> None:
         prefix = cases_registry.get(case.service).prefix
         groups[(prefix, timezone.localtime(case.created_at).year)].append(case)
     for (prefix, year), members in groups.items():
-        ReferenceSequence.objects.get_or_create(
-            prefix=prefix, year=year, defaults={"last_value": 0}
-        )
-        sequence = ReferenceSequence.objects.select_for_update().get(prefix=prefix, year=year)
-        first = sequence.last_value + 1
-        sequence.last_value += len(members)
-        sequence.save(update_fields=["last_value"])
         members.sort(key=lambda c: c.created_at)
-        for number, case in enumerate(members, start=first):
+        numbers = reserve_numbers(prefix, year, len(members))
+        for number, case in zip(numbers, members, strict=True):
             case.reference = format_reference(prefix, year, number)
 
 

@@ -61,9 +61,9 @@ def _case_context(case) -> dict:
 
     from cityhall.cases.selectors import tracking_token
 
-    with translation.override(case.language):
-        path = reverse("cases:track-status", kwargs={"token": tracking_token(case)})
     token = tracking_token(case)
+    with translation.override(case.language):
+        path = reverse("cases:track-status", kwargs={"token": token})
     return {
         "case": case,
         "reference": case.reference,
@@ -72,7 +72,9 @@ def _case_context(case) -> dict:
     }
 
 
-@transaction.atomic
+# No savepoint inside the caller's transaction: nothing here is caught and
+# retried, so a failure fails the caller's transaction, as it should.
+@transaction.atomic(savepoint=False)
 def notify(
     *,
     to: str,
@@ -105,7 +107,7 @@ def notify(
         updated_at=now,
         next_attempt_at=now,
     )
-    NotificationAttachment.objects.bulk_create(
+    files = NotificationAttachment.objects.bulk_create(
         NotificationAttachment(
             notification=notification,
             filename=a.filename,
@@ -114,6 +116,8 @@ def notify(
         )
         for a in attachments
     )
+    # As prefetch_related leaves them: deliver(notification=...) reads no row back.
+    notification._prefetched_objects_cache = {"attachments": files}
     if case is not None:
         _timeline(notification, outcome="queued")
     # The task row is written in this same transaction: it exists exactly when the email does.
@@ -190,11 +194,20 @@ def classify(error: BaseException) -> str:
     return "temporary"
 
 
-def deliver(pk: int, *, connection=None) -> str:
-    """Sends one queued email; returns its status after this attempt. Safe to call twice."""
+def deliver(pk: int, *, connection=None, notification: Notification | None = None) -> str:
+    """Sends one queued email; returns its status after this attempt. Safe to call twice.
+
+    `notification`: the row as notify() returned it, when the caller delivers
+    right after committing it (no need to read it and its attachments back)."""
     if not _claim(pk):
         return "skipped"
-    notification = Notification.objects.get(pk=pk)
+    if notification is None or notification.pk != pk:
+        notification = (
+            Notification.objects.select_related("case").prefetch_related("attachments").get(pk=pk)
+        )
+    else:
+        # What the claim just did to the row: the caller wrote it, nobody else had it.
+        notification.status, notification.attempts = Status.SENDING, notification.attempts + 1
     try:
         sent = _message(notification, connection or get_connection()).send(fail_silently=False)
         if not sent:
@@ -205,12 +218,13 @@ def deliver(pk: int, *, connection=None) -> str:
         logger.exception("email %s could not be built or sent", pk)
         return _record_failure(notification, error)
     now = timezone.now()
-    Notification.objects.filter(pk=pk).update(
-        status=Status.DELIVERED, sent_at=now, updated_at=now, last_error=""
-    )
-    notification.status = Status.DELIVERED
-    if notification.case_id:
-        _timeline(notification, outcome=Status.DELIVERED)
+    with transaction.atomic():
+        Notification.objects.filter(pk=pk).update(
+            status=Status.DELIVERED, sent_at=now, updated_at=now, last_error=""
+        )
+        notification.status = Status.DELIVERED
+        if notification.case_id:
+            _timeline(notification, outcome=Status.DELIVERED)
     return Status.DELIVERED
 
 

@@ -133,7 +133,7 @@ def create_invoice(
     if total <= 0:
         raise FeeError(_("These fees come to nothing: there is nothing to invoice."))
     invoice = Invoice.objects.create(
-        number=next_reference(INVOICE_PREFIX),
+        number=next_reference(INVOICE_PREFIX, gapless=True),
         case=case,
         service=case.service,
         schedule=version,

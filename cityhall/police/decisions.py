@@ -36,7 +36,7 @@ def approve_report(*, report: PoliceReport, officer) -> str:
     if locked.case.status not in {SUBMITTED, SUPERVISOR_REVIEW}:
         raise IllegalTransition(locked.case.status, "approve")
     if not locked.report_number:
-        locked.report_number = next_reference(REPORT_NUMBER_PREFIX)
+        locked.report_number = next_reference(REPORT_NUMBER_PREFIX, gapless=True)
         locked.save(update_fields=["report_number"])
     cases.transition_case(
         case=locked.case,

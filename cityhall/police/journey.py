@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
-from . import services
 from .eligibility import next_question
 from .models import PoliceReport
 from .services import ReportError
+from .services_resume import send_resume_link
 from .workflow import DRAFT, INFO_REQUESTED
 
 ELIGIBILITY_KEY = "police_eligibility"
@@ -69,7 +69,7 @@ def maybe_save_for_later(request, report) -> object | None:
     if "save_for_later" not in request.POST or report is None:
         return None
     try:
-        services.send_resume_link(report=report, salt=RESUME_SALT)
+        send_resume_link(report=report, salt=RESUME_SALT)
     except ReportError as error:
         messages.error(request, str(error))
     return render(request, "police/report/saved.html", {"report": report})

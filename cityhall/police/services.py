@@ -18,7 +18,7 @@ from cityhall.cases.models import Case, Channel
 from cityhall.cases.workflow import APPLICANT
 
 from . import validation
-from .models import Kind, PoliceReport, PoliceSettings, PropertyItem
+from .models import Kind, PoliceReport, PropertyItem
 from .nibrs import LOSS_TYPE_STOLEN, PROPERTY_DESCRIPTIONS
 from .workflow import DRAFT, INFO_REQUESTED, SERVICE_CODE
 
@@ -244,34 +244,42 @@ def remove_item(*, report: PoliceReport, item_id: int) -> None:
 
 def missing_for_submission(report: PoliceReport) -> list[tuple[str, str]]:
     """What stops the report from being sent: [(step, message)], in page order."""
-    missing = []
-    email_needed = report.case.channel == Channel.ONLINE
-    if not (report.first_name and report.last_name and (report.email or not email_needed)):
-        missing.append(("about-you", _("Your name and email address")))
-    if not (report.kind and report.occurred_from and report.location):
-        missing.append(("incident", _("What happened, when and where")))
-    if not report.narrative:
-        missing.append(("narrative", _("A description of what happened")))
-    count = report.items.count()
-    if count < 1:
-        missing.append(("items", _("At least one item")))
-    elif count > validation.MAX_ITEMS:
-        missing.append(("items", _("At most %(max)d items") % {"max": validation.MAX_ITEMS}))
-    limit = PoliceSettings.current().online_value_limit_cents
-    if report.kind == Kind.STOLEN and report.total_value_cents > limit:
-        from cityhall.core.money import format_cents
+    return validation.missing_parts(
+        report, channel=report.case.channel, item_count=report.items.count()
+    )
 
-        missing.append(
-            (
-                "items",
-                _(
-                    "Thefts worth more than %(limit)s in total cannot be reported online. Call the police non-emergency "
-                    "number and an officer will take your report."
-                )
-                % {"limit": format_cents(limit)},
-            )
+
+def _refuse_if_missing(missing: list[tuple[str, str]]) -> None:
+    if missing:
+        raise ReportError(
+            _("Some parts of the report are missing: %(parts)s.")
+            % {"parts": "; ".join(str(m).rstrip(".") for _step, m in missing)}
         )
-    return missing
+
+
+def _check_declaration(declaration_accepted: bool) -> None:
+    if not declaration_accepted:
+        raise ReportError(
+            _("Confirm that the information is true to send the report."), field="declaration"
+        )
+
+
+def _send_for_review(case: Case, *, actor) -> None:
+    """The submit (or resubmit) transition: by the clerk who filed it at a counter
+    or on the phone, else by the resident (the case's applicant)."""
+    transition = "resubmit" if case.status == INFO_REQUESTED else "submit"
+    staff = (
+        actor is not None
+        and actor.is_authenticated
+        and actor.is_city_staff
+        and case.channel != Channel.ONLINE
+    )
+    cases.transition_case(
+        case=case,
+        transition=transition,
+        actor=actor if staff else None,
+        acting_as=None if staff else APPLICANT,
+    )
 
 
 @transaction.atomic
@@ -281,31 +289,11 @@ def submit_report(*, report: PoliceReport, declaration_accepted: bool, actor=Non
     locked = PoliceReport.objects.select_for_update().select_related("case").get(pk=report.pk)
     if locked.case.status not in EDITABLE:
         return False
-    if not declaration_accepted:
-        raise ReportError(
-            _("Confirm that the information is true to send the report."), field="declaration"
-        )
-    missing = missing_for_submission(locked)
-    if missing:
-        raise ReportError(
-            _("Some parts of the report are missing: %(parts)s.")
-            % {"parts": "; ".join(str(m).rstrip(".") for _step, m in missing)}
-        )
+    _check_declaration(declaration_accepted)
+    _refuse_if_missing(missing_for_submission(locked))
     locked.declaration_accepted_at = timezone.now()
     locked.save(update_fields=["declaration_accepted_at"])
-    transition = "resubmit" if locked.case.status == INFO_REQUESTED else "submit"
-    staff = (
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_city_staff
-        and locked.case.channel != Channel.ONLINE
-    )
-    cases.transition_case(
-        case=locked.case,
-        transition=transition,
-        actor=actor if staff else None,
-        acting_as=None if staff else APPLICANT,
-    )
+    _send_for_review(locked.case, actor=actor)
     report.case.refresh_from_db()
     return True
 
@@ -335,7 +323,43 @@ def file_report(
     recorded_by=None,
     applicant=None,
 ) -> PoliceReport:
-    """A complete report created and submitted at once (the API; a clerk at the counter or on the phone)."""
+    """A complete report created and submitted at once (the API; a clerk at the counter or on the phone).
+
+    Everything is checked before anything is written (the same rules and
+    messages as the step-by-step journey), then each row is written once: the
+    case, the report with every field, the items in one INSERT, and the submit
+    transition with its acknowledgement. The draft functions above lock and
+    re-read the report at every step, which a report arriving whole does not need.
+    """
+    report, property_items = _complete_report(reporter, incident, items)
+    _check_declaration(declaration_accepted)
+    _refuse_if_missing(
+        validation.missing_parts(report, channel=channel, item_count=len(property_items))
+    )
+    report.case = cases.open_case(
+        service=SERVICE_CODE,
+        channel=channel,
+        contact_name=f"{reporter.first_name} {reporter.last_name}".strip(),
+        contact_email=reporter.email,
+        contact_phone=report.phone,
+        language=reporter.language,
+        applicant=applicant,
+        recorded_by=recorded_by,
+    )
+    report.eligibility = {"channel": channel}
+    report.declaration_accepted_at = timezone.now()
+    report.save(force_insert=True)
+    for item in property_items:
+        item.report = report
+    PropertyItem.objects.bulk_create(property_items)
+    _send_for_review(report.case, actor=recorded_by)
+    return report
+
+
+def _complete_report(
+    reporter: Reporter, incident: Incident, items: list[ItemInput]
+) -> tuple[PoliceReport, list[PropertyItem]]:
+    """The report and its items, checked in the journey's order, not yet saved."""
     if not items:
         raise ReportError(_("List at least one item."), field="items")
     if len(items) > validation.MAX_ITEMS:
@@ -343,62 +367,27 @@ def file_report(
             _("A report can list at most %(max)d items.") % {"max": validation.MAX_ITEMS},
             field="items",
         )
-    report = start_report(
-        reporter=reporter,
-        eligibility={"channel": channel},
-        channel=channel,
-        applicant=applicant,
-        recorded_by=recorded_by,
-    )
-    update_incident(
-        report=report,
+    phone = validation.clean_phone(reporter.phone)
+    if incident.kind not in Kind.values:
+        raise ReportError(_("Choose lost or stolen."), field="kind")
+    validation.clean_period(incident.occurred_from, incident.occurred_to)
+    property_items = []
+    for position, item in enumerate(items, start=1):
+        _check_item(item)
+        property_items.append(PropertyItem(position=position, **_item_fields(item, incident.kind)))
+    report = PoliceReport(
+        first_name=reporter.first_name.strip(),
+        last_name=reporter.last_name.strip(),
+        email=reporter.email.strip().lower(),
+        phone=phone,
+        address=reporter.address.strip(),
         kind=incident.kind,
         occurred_from=incident.occurred_from,
         occurred_to=incident.occurred_to,
-        location=incident.location,
+        location=incident.location.strip(),
         latitude=incident.latitude,
         longitude=incident.longitude,
+        narrative=incident.narrative.strip(),
+        total_value_cents=sum(item.value_cents * item.quantity for item in property_items),
     )
-    update_narrative(report=report, narrative=incident.narrative)
-    for position, item in enumerate(items, start=1):
-        _check_item(item)
-        PropertyItem.objects.create(
-            report=report, position=position, **_item_fields(item, incident.kind)
-        )
-    _refresh_total(report)
-    submit_report(report=report, declaration_accepted=declaration_accepted, actor=recorded_by)
-    return report
-
-
-RESUME_EMAILS_PER_HOUR = 3
-
-
-def send_resume_link(*, report: PoliceReport, salt: str) -> None:
-    """Emails the 'come back to your report' link; a few per hour per address at most,
-    so the form cannot be used to flood someone's inbox from the city's domain."""
-    from django.conf import settings
-    from django.core import signing
-    from django.urls import reverse
-
-    from cityhall.core.ratelimit import allow
-    from cityhall.notifications.services import notify
-
-    if not allow(
-        f"police-resume:{report.email}", limit=RESUME_EMAILS_PER_HOUR, window_seconds=3600
-    ):
-        raise ReportError(
-            _(
-                "We already emailed this address a link several times in the last hour. "
-                "Use the link you received."
-            )
-        )
-    token = signing.dumps(report.case.public_id.hex, salt=salt)
-    notify(
-        to=report.email,
-        kind="police_resume",
-        language=report.case.language,
-        context={
-            "resume_url": settings.CITY_SITE_URL + reverse("police:resume", args=[token]),
-            "reference": report.case.reference,
-        },
-    )
+    return report, property_items

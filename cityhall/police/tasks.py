@@ -23,41 +23,39 @@ NO_RMS = "no RMS configured"
 @task()
 def issue_approved_report(report_id: int) -> str:
     """Issues the approved report PDF and emails it to the resident, once."""
-    from cityhall.documents.services import issue_document
+    from cityhall.documents.services import render_document, store_document
     from cityhall.notifications.services import Attachment, deliver, notify
 
     from .document import approved_report_content
 
     report = PoliceReport.objects.select_related("case", "case__decided_by").get(pk=report_id)
     case = report.case
+    # The PDF first, outside the transaction: an approved report no longer
+    # changes, and on SQLite the write lock is then held only to store it.
+    rendered = render_document(case=case, kind=DOCUMENT_KIND, **approved_report_content(report))
     with transaction.atomic():
-        locked = PoliceReport.objects.select_for_update().get(pk=report_id)
+        # A second run waits here for the first to commit, then finds its document.
+        PoliceReport.objects.select_for_update().filter(pk=report_id).exists()
         if case.documents.filter(kind=DOCUMENT_KIND).exists():
             return "already issued"
-        document = issue_document(
-            case=case,
-            kind=DOCUMENT_KIND,
-            issued_by=case.decided_by,
-            **approved_report_content(locked),
-        )
+        document = store_document(rendered, issued_by=case.decided_by)
         notification = notify(
             to=case.contact_email,
             kind="police_approved",
             language=case.language,
             case=case,
-            context={"report": locked, "document": document},
+            context={"report": report, "document": document},
             queue_delivery=False,  # delivered just below, after this commits
             attachments=[
                 Attachment(
-                    f"police-report-{locked.report_number}.pdf",
+                    f"police-report-{report.report_number}.pdf",
                     "application/pdf",
                     document.file.name,
                 )
             ],
         )
-    deliver(
-        notification.pk
-    )  # now, rather than waiting for its own task; that task then finds it sent
+    # Now, rather than in a task of its own (requeue_stuck sends it if this worker dies first).
+    deliver(notification.pk, notification=notification)
     return "issued"
 
 

@@ -139,3 +139,41 @@ def parse_time(raw: str):
     if hour > 23 or minute > 59:
         raise ValidationError(_("Enter a time like 6:30 PM or 18:30."))
     return time(hour, minute)
+
+
+def missing_parts(report, *, channel: str, item_count: int) -> list[tuple[str, str]]:
+    """What stops a report from being sent: [(step, message)], in page order.
+
+    `report` may be unsaved (a report filed in one go is checked before it is
+    written), so the channel and the number of items are given."""
+    from cityhall.cases.models import Channel
+    from cityhall.core.money import format_cents
+
+    from .models import Kind, PoliceSettings
+
+    missing = []
+    email_needed = channel == Channel.ONLINE
+    if not (report.first_name and report.last_name and (report.email or not email_needed)):
+        missing.append(("about-you", _("Your name and email address")))
+    if not (report.kind and report.occurred_from and report.location):
+        missing.append(("incident", _("What happened, when and where")))
+    if not report.narrative:
+        missing.append(("narrative", _("A description of what happened")))
+    if item_count < 1:
+        missing.append(("items", _("At least one item")))
+    elif item_count > MAX_ITEMS:
+        missing.append(("items", _("At most %(max)d items") % {"max": MAX_ITEMS}))
+    if report.kind == Kind.STOLEN:
+        limit = PoliceSettings.current().online_value_limit_cents
+        if report.total_value_cents > limit:
+            missing.append(
+                (
+                    "items",
+                    _(
+                        "Thefts worth more than %(limit)s in total cannot be reported online. Call the police non-emergency "
+                        "number and an officer will take your report."
+                    )
+                    % {"limit": format_cents(limit)},
+                )
+            )
+    return missing

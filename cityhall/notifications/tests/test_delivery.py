@@ -140,3 +140,36 @@ def test_requeue_stuck_frees_dead_sends(db):
     )
     assert services.requeue_stuck() >= 1
     assert Notification.objects.get(pk=notification.pk).status == Status.QUEUED
+
+
+def test_the_caller_delivering_what_it_just_wrote_reads_nothing_back(db, smtp_server):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    name = default_storage.save("documents/test/now.pdf", ContentFile(b"%PDF-1.4 now"))
+    notification = _notify(
+        queue_delivery=False, attachments=[Attachment("now.pdf", "application/pdf", name)]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver(notification.pk, notification=notification) == Status.DELIVERED
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in statements if s.startswith("SELECT")], statements
+    [message] = smtp_server.recorder.messages
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content() == b"%PDF-1.4 now"
+    stored = Notification.objects.get(pk=notification.pk)
+    assert (stored.status, stored.attempts) == (Status.DELIVERED, 1)
+    # Delivered once: the row's claim, not the object in hand, decides.
+    assert deliver(notification.pk, notification=notification) == "skipped"
+    assert len(smtp_server.recorder.messages) == 1
+
+
+def test_a_failed_send_of_what_the_caller_just_wrote_is_retried_later(db, smtp_server):
+    notification = _notify(queue_delivery=False)
+    smtp_server.stop()
+    assert deliver(notification.pk, notification=notification) == Status.QUEUED
+    stored = Notification.objects.get(pk=notification.pk)
+    assert stored.attempts == 1 and stored.next_attempt_at and "Connection" in stored.last_error
+    smtp_server.start()
+    assert deliver(notification.pk) == Status.DELIVERED
+    assert Notification.objects.get(pk=notification.pk).attempts == 2
