@@ -29,6 +29,10 @@ class ServiceType:
     # Called by the payments foundation (in its transaction) when the case's
     # invoice is paid in full: e.g. a held booking becomes confirmed.
     on_invoice_paid: Callable[[Any], None] | None = None
+    # Asked by the payments foundation before any checkout of the case's
+    # invoice, from whichever page: a message when it must not be paid now
+    # (a permit application that no longer passes its check), else None.
+    payment_problem: Callable[[Any], str | None] | None = None
 
 
 _services: dict[str, ServiceType] = {}

@@ -313,6 +313,18 @@ def _check_payable(invoice: Invoice) -> None:
         raise InvoiceNotPayable(_("This invoice is already paid."))
 
 
+def _check_service_allows(invoice: Invoice) -> None:
+    from cityhall.cases import registry
+
+    try:
+        ask = getattr(registry.get(invoice.service), "payment_problem", None)
+    except LookupError:
+        return
+    problem = ask(invoice) if ask else None
+    if problem:
+        raise InvoiceNotPayable(problem)
+
+
 def start_checkout(*, invoice: Invoice, language: str = "en") -> Payment:
     """A hosted checkout for the invoice's amount due (plus any convenience fee).
 
@@ -329,6 +341,7 @@ def start_checkout(*, invoice: Invoice, language: str = "en") -> Payment:
             .get(pk=invoice.pk)
         )
         _check_payable(invoice)
+        _check_service_allows(invoice)
         fee = convenience_fee_cents(invoice.total_cents)
         amount = invoice.total_cents + fee
         reusable = (

@@ -29,6 +29,7 @@ class PermitsConfig(AppConfig):
                 supervisor_role="city_admin",
                 staff_url_name="permits:staff-application",
                 on_invoice_paid=services.on_invoice_paid,
+                payment_problem=services.payment_problem,
             )
         )
         registry.add_service(

@@ -323,6 +323,26 @@ def _after_submission(application: PermitApplication) -> None:
     start_review(application)
 
 
+def payment_problem(invoice) -> str | None:
+    """cases.registry.ServiceType.payment_problem: payments asks before any
+    checkout, from any page (the status page's pay link too), so an
+    application that stopped passing its check (the city changed the type's
+    rules since) cannot be paid for."""
+    application = (
+        PermitApplication.objects.select_related("case", "permit_type")
+        .filter(case_id=invoice.case_id, invoice_id=invoice.pk)
+        .first()
+    )
+    if application is None:
+        return None  # a renewal's invoice: the permit was already checked and issued
+    result = checks.check_application(application, language=application.case.language)
+    if result.ok:
+        return None
+    return _(
+        "This application needs changes before it can be paid: open it and see its check page."
+    )
+
+
 def on_invoice_paid(invoice) -> None:
     """cases.registry.ServiceType.on_invoice_paid: payments calls it in the
     payment's transaction. The application's invoice sends it for review (or

@@ -77,3 +77,33 @@ def test_a_type_the_city_closed_takes_no_new_drafts_and_fails_the_check(types, a
         services.start_application(user=applicant, permit_type=fence)
     with pytest.raises(PermitError):
         services.submit_application(application=application, actor=applicant)
+
+
+@pytest.mark.django_db
+def test_no_page_takes_payment_for_an_application_that_stopped_passing_its_check(
+    client, types, applicant
+):
+    """The city closes the type after the applicant submitted, before they paid:
+    the pay link on the status page (payments' own page) refuses too."""
+    from cityhall.payments.errors import InvoiceNotPayable
+    from cityhall.payments.selectors import invoice_token
+    from cityhall.payments.services import start_checkout
+
+    fence = types["residential-fence"]
+    application = complete_application(applicant, fence)
+    services.submit_application(application=application, actor=applicant)
+    application.refresh_from_db()
+    invoice = application.invoice
+    assert invoice is not None
+    fence.active = False
+    fence.save()
+    with pytest.raises(InvoiceNotPayable, match="needs changes before it can be paid"):
+        start_checkout(invoice=invoice)
+    client.force_login(applicant)
+    page = client.post(reverse("payments:checkout", args=[invoice_token(invoice)]), follow=True)
+    assert page.status_code == 200
+    assert "needs changes before it can be paid" in page.content.decode()
+    assert not invoice.payments.exists()
+    fence.active = True
+    fence.save()
+    assert start_checkout(invoice=invoice).invoice_id == invoice.pk  # fixed: payable again
