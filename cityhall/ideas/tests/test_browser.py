@@ -38,21 +38,30 @@ def sign_in(browser, base, make_user, email, role, prefix):
     return page
 
 
+# The service the idea became: one the digital team built without code
+# (formbuilder's demo "Report a broken streetlight", published by its seeder).
+SERVICE = "streetlight"
+
+
 def transactions():
     """Offline before the launch (Feb 1), online during the pilot, survey answers."""
-    cost_inputs()
+    cost_inputs(service=SERVICE)
     for n in range(6):
-        make_case("counter", local(date(2026, 1, 5 + n)), submitted=local(date(2026, 1, 5 + n)))
+        when = local(date(2026, 1, 5 + n))
+        make_case("counter", when, submitted=when, service=SERVICE)
     for n in range(8):
         moment = local(date(2026, 3, 2 + n), 9)
-        make_case("online", moment, submitted=moment, decided_after_hours=5)
+        make_case("online", moment, submitted=moment, decided_after_hours=5, service=SERVICE)
     rollups.rebuild()
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_idea_from_proposal_to_measured_savings(
-    browser, live_server, make_user, sample_service, language
-):
+def test_idea_from_proposal_to_measured_savings(browser, live_server, make_user, language):
+    from cityhall.formbuilder.demo import seed as publish_demo_services
+    from cityhall.payments.demo import seed as demo_fee_schedules
+
+    demo_fee_schedules()
+    publish_demo_services()
     prefix = "/es" if language == "es" else ""
     base = live_server.url
     StaffRate.objects.create(
@@ -123,12 +132,12 @@ def test_idea_from_proposal_to_measured_savings(
     team.get_by_test_id("save-build").click()
     team.locator(".usa-alert--success").wait_for()
     pilot = Pilot.objects.create(
-        service="sample",
+        service=SERVICE,
         starts_on=date(2026, 2, 1),
         ends_on=date(2026, 12, 31),
         target_take_up_pct=50,
     )
-    team.select_option("[name=service_code]", "sample")
+    team.select_option("[name=service_code]", SERVICE)
     team.get_by_test_id("link-service").click()
     team.locator(".usa-alert--success").wait_for()
     team.select_option("[name=pilot]", str(pilot.pk))
@@ -139,7 +148,7 @@ def test_idea_from_proposal_to_measured_savings(
     team.get_by_test_id("change-state").click()
     team.locator(".usa-alert--success").wait_for()
     idea.refresh_from_db()
-    assert (idea.state, idea.service_code, idea.pilot_id) == (State.IN_PILOT, "sample", pilot.pk)
+    assert (idea.state, idea.service_code, idea.pilot_id) == (State.IN_PILOT, SERVICE, pilot.pk)
 
     transactions()
     team.reload()
