@@ -94,28 +94,22 @@ def tracking_token(case: Case) -> str:
     return signing.dumps(case.public_id.hex, salt=TRACKING_SALT, compress=True)
 
 
-def case_from_tracking_token(token: str) -> Case | None:
-    """The case a status link opens, or None when forged or expired."""
+def read_tracking_token(token: str) -> tuple[Case | None, bool]:
+    """(the case a status link opens, whether the link is genuine but too old).
+    The case is None when the link is forged, too old or the case is gone."""
     try:
         public_id = signing.loads(
             token, salt=TRACKING_SALT, max_age=timedelta(days=settings.CITYHALL_TRACKING_LINK_DAYS)
         )
-    except signing.BadSignature:  # SignatureExpired is one
-        return None
-    return Case.objects.filter(public_id=public_id).first()
-
-
-def tracking_token_expired(token: str) -> bool:
-    """True for a genuine link that is too old (so the page can say so, not 'not found')."""
-    try:
-        signing.loads(
-            token, salt=TRACKING_SALT, max_age=timedelta(days=settings.CITYHALL_TRACKING_LINK_DAYS)
-        )
     except signing.SignatureExpired:
-        return True
+        return None, True
     except signing.BadSignature:
-        return False
-    return False
+        return None, False
+    return Case.objects.filter(public_id=public_id).first(), False
+
+
+def case_from_tracking_token(token: str) -> Case | None:
+    return read_tracking_token(token)[0]
 
 
 def public_timeline(case: Case) -> list[CaseEvent]:

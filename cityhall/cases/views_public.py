@@ -48,8 +48,8 @@ def track(request):
 
 
 def track_status(request, token):
-    case = selectors.case_from_tracking_token(token)
-    if case is None and selectors.tracking_token_expired(token):
+    case, expired = selectors.read_tracking_token(token)
+    if expired:
         # Say why, and offer the way back in: the look-up sends to a fresh link.
         return render(
             request,
