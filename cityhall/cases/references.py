@@ -105,23 +105,15 @@ def next_reference(prefix: str, *, year: int | None = None, gapless: bool = Fals
     return format_reference(prefix, year, number)
 
 
-def reserve_numbers(prefix: str, year: int, count: int) -> list[int]:
+def reserve_numbers(prefix: str, year: int, count: int, *, gapless: bool = False) -> list[int]:
     """`count` fresh numbers of `prefix` and `year` at once (bulk imports and
-    demo history), from wherever next_reference takes them, so the two never
-    hand out the same number."""
+    demo history), from where next_reference(..., gapless=gapless) takes them,
+    so the two never hand out the same number."""
     validate_prefix(prefix)
     if count <= 0:
         return []
-    if connection.vendor != "postgresql":
-        table = _counters_table()
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (prefix, year, last_value) VALUES (%s, %s, %s) "  # noqa: S608
-                f"ON CONFLICT (prefix, year) DO UPDATE SET last_value = {table}.last_value + %s "
-                "RETURNING last_value",
-                [prefix, year, count, count],
-            )
-            (last,) = cursor.fetchone()
+    if connection.vendor != "postgresql" or gapless:
+        last = _from_table(prefix, year, count=count)
         return list(range(last - count + 1, last + 1))
     first = _from_sequence(prefix, year)  # creates the sequence when it is the year's first
     name = sequence_name(prefix, year)
@@ -138,15 +130,16 @@ def _counters_table() -> str:
     return connection.ops.quote_name(ReferenceSequence._meta.db_table)
 
 
-def _from_table(prefix: str, year: int) -> int:
+def _from_table(prefix: str, year: int, *, count: int = 1) -> int:
+    """The last of `count` numbers taken from the counters table."""
     table = _counters_table()
     # No savepoint: one statement, and a failure here fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (prefix, year, last_value) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (prefix, year) DO UPDATE SET last_value = {table}.last_value + 1 "
+            f"INSERT INTO {table} (prefix, year, last_value) VALUES (%s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (prefix, year) DO UPDATE SET last_value = {table}.last_value + %s "
             "RETURNING last_value",
-            [prefix, year],
+            [prefix, year, count, count],
         )
         (number,) = cursor.fetchone()
     return number

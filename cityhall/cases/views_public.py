@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cityhall.core.ratelimit import allow, client_address
 
@@ -47,6 +47,7 @@ def track(request):
     return render(request, "cases/track_form.html", {"form": form}, status=200)
 
 
+@require_GET
 def track_status(request, token):
     case, expired = selectors.read_tracking_token(token)
     if expired:

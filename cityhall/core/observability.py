@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _WELL_FORMED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _access_log = logging.getLogger("cityhall.request")
 
@@ -51,7 +52,9 @@ class RequestIdMiddleware:
             response["X-Request-ID"] = rid
             from . import metrics
 
-            metrics.observe_request(request.method, route, response.status_code, seconds)
+            # Any token is a valid method to the server: only known ones become labels.
+            method = request.method if request.method in _METHODS else "OTHER"
+            metrics.observe_request(method, route, response.status_code, seconds)
             _access_log.info(
                 "%s %s %s",
                 request.method,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 
 
-def build_policy() -> str:
+def build_policy(*, inline_styles: bool = False) -> str:
     form_action = ["'self'"]
     if settings.CITYHALL_PAYMENT_PROVIDER == "stripe":
         # The pay button's POST is answered with a redirect to Stripe Checkout,
@@ -21,7 +21,7 @@ def build_policy() -> str:
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"] if inline_styles else ["'self'"],
         "img-src": ["'self'", "data:"],  # USWDS draws some icons as data: URIs
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -20,7 +20,8 @@ from cityhall.cases.errors import CaseError, IllegalTransition, NotAllowed
 
 from . import check as checks
 from . import public, selectors, services
-from .errors import HasProblems, NotEditable, NotYourDepartment
+from .drafts import DraftChanges, change_draft, start_draft
+from .errors import HasProblems, NotEditable, NotYourDepartment, TooManyDrafts
 from .models import PermitType
 from .schemas import (
     ApplicationChangesIn,
@@ -49,6 +50,8 @@ def domain_error(error: Exception) -> ApiDomainError:
         return ApiDomainError(
             422, "validation_error", "Some fields are missing or invalid.", fields
         )
+    if isinstance(error, TooManyDrafts):
+        return ApiDomainError(429, "rate_limited", str(error))
     if isinstance(error, NotAllowed | NotYourDepartment):
         return ApiDomainError(403, "forbidden", str(error))
     if (
@@ -82,48 +85,18 @@ def list_types(request):
     return [permit_type_out(t) for t in types]
 
 
-def _apply_changes(application, payload: ApplicationChangesIn, user) -> None:
-    """Saves each part given, in the pages' order; every message comes back at once."""
-    errors: dict[str, list[str]] = {}
-    if payload.description is not None or payload.answers is not None:
-        try:
-            services.save_details(
-                application=application,
-                description=payload.description
-                if payload.description is not None
-                else application.description,
-                answers=payload.answers if payload.answers is not None else application.answers,
-            )
-        except ValidationError as error:
-            errors.update(
-                {
-                    f"answers.{k}" if k != "description" else k: v
-                    for k, v in error.message_dict.items()
-                }
-            )
-    if payload.address is not None:
-        try:
-            services.save_address(application=application, **payload.address.dict())
-        except ValidationError as error:
-            errors.update({f"address.{k}": v for k, v in error.message_dict.items()})
-    if payload.applicant_role is not None:
-        as_contact = lambda c: services.ContactInput(**c.dict()) if c else None  # noqa: E731
-        try:
-            services.save_contacts(
-                application=application,
-                applicant_role=payload.applicant_role,
-                owner=as_contact(payload.owner),
-                contractor=as_contact(payload.contractor),
-            )
-        except ValidationError as error:
-            errors.update(
-                {
-                    k.replace("_", ".", 1) if k != "applicant_role" else k: v
-                    for k, v in error.message_dict.items()
-                }
-            )
-    if errors:
-        raise ValidationError(errors)
+def _changes(payload: ApplicationChangesIn) -> DraftChanges:
+    def contact(given):
+        return services.ContactInput(**given.dict()) if given else None
+
+    return DraftChanges(
+        description=payload.description,
+        answers=payload.answers,
+        address=payload.address.dict() if payload.address is not None else None,
+        applicant_role=payload.applicant_role,
+        owner=contact(payload.owner),
+        contractor=contact(payload.contractor),
+    )
 
 
 @router.post(
@@ -149,10 +122,12 @@ def create_application(request, payload: ApplicationIn):
     def write() -> tuple[int, dict]:
         with override("en"):
             try:
-                application = services.start_application(
-                    user=user, permit_type=permit_type, language=user.preferred_language or "en"
+                application = start_draft(
+                    user=user,
+                    permit_type=permit_type,
+                    language=user.preferred_language or "en",
+                    changes=_changes(payload),
                 )
-                _apply_changes(application, payload, user)
             except (CaseError, ValidationError) as error:
                 raise domain_error(error) from error
         return 201, application_out(selectors.application_for(application.case.reference))
@@ -180,7 +155,7 @@ def change_application(request, reference: str, payload: ApplicationChangesIn):
     application = own_application(request, reference)
     with override("en"):
         try:
-            _apply_changes(application, payload, request.auth)
+            change_draft(application=application, changes=_changes(payload))
         except (CaseError, ValidationError) as error:
             raise domain_error(error) from error
     return application_out(selectors.application_for(application.case.reference))

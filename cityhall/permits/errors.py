@@ -17,6 +17,13 @@ class PermitError(CaseError):
         super().__init__(message)
 
 
+class TooManyDrafts(PermitError):
+    code = "rate_limited"
+
+    def __init__(self):
+        super().__init__(_("You started many applications in the last hour. Finish one first."))
+
+
 class NotEditable(PermitError):
     code = "not_editable"
 

@@ -22,11 +22,12 @@ from cityhall.cases.services import add_event, attach_file, open_case, transitio
 from cityhall.cases.uploads import UploadRejected, clean_upload
 from cityhall.cases.workflow import APPLICANT, SYSTEM
 from cityhall.core.places import check_address
+from cityhall.core.ratelimit import allow
 from cityhall.payments.models import InvoiceStatus
 from cityhall.payments.services import create_invoice, start_checkout, void_invoice
 
 from . import check as checks
-from .errors import HasProblems, NotEditable, PermitError
+from .errors import HasProblems, NotEditable, PermitError, TooManyDrafts
 from .models import (
     Contact,
     ContactRole,
@@ -58,10 +59,16 @@ def _touch(application: PermitApplication, *fields: str) -> None:
     application.save(update_fields=[*fields, "updated_at"])
 
 
+# Drafts one person may start in an hour, from the pages and the API alike.
+DRAFTS_PER_HOUR = 20
+
+
 @transaction.atomic
 def start_application(*, user, permit_type: PermitType, language: str = "en") -> PermitApplication:
     if not permit_type.active:
         raise PermitError(_("The city no longer takes this permit online."), field="permit_type")
+    if not allow(f"permit-drafts:{user.pk}", limit=DRAFTS_PER_HOUR, window_seconds=3600):
+        raise TooManyDrafts()
     case = open_case(
         service=SERVICE_CODE,
         applicant=user,

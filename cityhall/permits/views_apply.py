@@ -19,18 +19,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cityhall.cases.errors import CaseError
 from cityhall.core.places import city_short_name
-from cityhall.core.ratelimit import allow
 
 from . import check as checks
 from . import services
-from .errors import HasProblems
+from .errors import HasProblems, TooManyDrafts
 from .forms import AddressForm, ContactsForm, DeclarationForm, DetailsForm
 from .journey import document_forms, next_step, own_application, own_draft, step_context
 from .models import ApplicantRole, ContactRole, PermitType
 from .selectors import documents_by_requirement
 from .validation import show_phone
-
-DRAFTS_PER_HOUR = 20
 
 
 def start(request):
@@ -66,14 +63,13 @@ def begin(request, code):
         return redirect(
             reverse("permits:sign-in") + "?next=" + reverse("permits:type", args=[code])
         )
-    if not allow(f"permit-drafts:{request.user.pk}", limit=DRAFTS_PER_HOUR, window_seconds=3600):
-        messages.error(
-            request, _("You started many applications in the last hour. Finish one first.")
+    try:
+        application = services.start_application(
+            user=request.user, permit_type=permit_type, language=get_language() or "en"
         )
+    except TooManyDrafts as error:
+        messages.error(request, str(error))
         return redirect("permits:mine")
-    application = services.start_application(
-        user=request.user, permit_type=permit_type, language=get_language() or "en"
-    )
     return redirect("permits:details", reference=application.case.reference)
 
 

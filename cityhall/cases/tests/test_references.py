@@ -210,3 +210,8 @@ def test_reserved_blocks_never_meet_numbers_taken_one_by_one():
     assert len(set(taken)) == 7
     assert block == sorted(block) and first < min(block) and after > max(block)
     assert reserve_numbers("RV", 2031, 0) == []
+    # Gapless numbers (invoices, report numbers) come from the table on both databases.
+    gapless = [parse_reference(next_reference("RG", year=2031, gapless=True)).number]
+    gapless += reserve_numbers("RG", 2031, 3, gapless=True)
+    gapless.append(parse_reference(next_reference("RG", year=2031, gapless=True)).number)
+    assert gapless == [1, 2, 3, 4, 5]

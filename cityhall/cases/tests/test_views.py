@@ -155,10 +155,13 @@ def test_status_links_expire_and_the_look_up_gives_a_fresh_one(sample_service, c
     assert "This link has expired" in page
     assert "work for 180 days" in page
     assert case.reference not in page  # an expired link reveals nothing of the request
+    # The page's own form is the way back in: it posts to the look-up.
+    assert f'action="{reverse("cases:track")}"' in page
     found = client.post(
         reverse("cases:track"), {"reference": case.reference, "email": "p0@example.org"}
     )
     assert client.get(found.url).status_code == 200
+    assert client.post(reverse("cases:track-status", args=[old])).status_code == 405
 
 
 def test_spanish_status_page(sample_service, client, db):

@@ -235,3 +235,15 @@ def test_cityhall_serve_sums_request_counts_across_its_processes(tmp_path):
     )
     assert len(list(folder.glob("counter_*.db"))) >= 2  # more than one process counted
     assert served == sent
+
+
+def test_made_up_methods_share_one_label(client, db, settings):
+    settings.CITYHALL_METRICS_TOKEN = TOKEN
+    for method in ["AAAA", "AAAB", "BREW"]:
+        client.generic(method, "/healthz")
+    text = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+    assert "AAAA" not in text and "BREW" not in text
+    assert (
+        _sample(text, "cityhall_http_requests_total", method="OTHER", route="healthz", status="405")
+        == 3
+    )
