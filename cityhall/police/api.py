@@ -10,11 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Router
 
-from cityhall.api import ApiDomainError, token_auth
+from cityhall.api import ApiDomainError, idempotent, token_auth
 from cityhall.cases.errors import CaseError, IllegalTransition
-from cityhall.core.idempotency import KeyReused, run_once
 from cityhall.core.ratelimit import allow, client_address
 
 from . import decisions, selectors, services
@@ -109,24 +108,7 @@ def create_report(request, payload: ReportIn):
             else None,
         }
 
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key:
-        return Status(*write())
-    if len(key) > 150:
-        raise ApiDomainError(
-            422, "validation_error", "Idempotency-Key is too long (150 characters at most)."
-        )
-    try:
-        status, body, replayed = run_once(
-            scope="police.report", key=key, body=request.body, write=write
-        )
-    except KeyReused as error:
-        raise ApiDomainError(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was used with a different request body.",
-        ) from error
-    return Status(200 if replayed else status, body)
+    return idempotent(request, "police.report", write)
 
 
 def _prevalidate(payload: ReportIn) -> None:

@@ -15,12 +15,11 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import override
-from ninja import Query, Router, Status
+from ninja import Query, Router
 from ninja.security import django_auth
 
-from cityhall.api import ApiDomainError, error_body, token_auth
+from cityhall.api import ApiDomainError, error_body, idempotent, token_auth
 from cityhall.cases.errors import CaseError
-from cityhall.core.idempotency import KeyReused, run_once
 from cityhall.core.roles import FACILITY_MANAGER
 
 from . import availability, changes, clock, pricing, services
@@ -321,25 +320,10 @@ def create_booking(request, payload: BookingIn):
         booking = booking_by_reference(booking.case.reference)
         return 201, _booking_out(booking)
 
-    key = request.headers.get("Idempotency-Key", "").strip()
     try:
-        if not key:
-            return Status(*write())
-        if len(key) > 150:
-            raise _invalid({"Idempotency-Key": ["150 characters at most."]})
-        try:
-            status, body, replayed = run_once(
-                scope=f"reservations.booking:{user.pk}", key=key, body=request.body, write=write
-            )
-        except KeyReused as error:
-            raise ApiDomainError(
-                422,
-                "idempotency_key_reused",
-                "This Idempotency-Key was used with a different request body.",
-            ) from error
+        return idempotent(request, f"reservations.booking:{user.pk}", write)
     except SlotTaken as error:
         return _taken_response(error)
-    return Status(200 if replayed else status, body)
 
 
 def _cancel_body(request) -> CancelIn:
