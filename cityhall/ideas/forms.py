@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from cityhall.core.money import InvalidAmount, parse_dollars
 
 from .estimates import role_rates
 from .models import State
@@ -97,14 +97,13 @@ class BuildForm(forms.Form):
     )
 
     def clean_cost(self):
-        raw = self.cleaned_data["cost"].replace(",", "").replace("$", "").strip()
         try:
-            value = Decimal(raw)
-        except InvalidOperation:
+            cents = parse_dollars(self.cleaned_data["cost"])  # refuses NaN, 1e9, 1.005…
+        except InvalidAmount:
             raise forms.ValidationError(_("Enter an amount in dollars, like 12000.")) from None
-        if value < 0 or value > Decimal("1000000000") or value != value.quantize(Decimal("0.01")):
+        if not 0 <= cents <= 100_000_000_000:
             raise forms.ValidationError(_("Enter an amount in dollars, like 12000."))
-        return int(value * 100)
+        return cents
 
 
 class LinkForm(forms.Form):

@@ -20,7 +20,7 @@ from cityhall.core.roles import ANALYST, CITY_ADMIN
 from . import selectors
 from .costs import CostBook
 from .figures import cents
-from .forms import default_period
+from .forms import resolve_period
 from .kpis import Ask, ServiceKpis, compute, compute_all
 from .pilots import pilot_asks, verdicts
 from .schemas import ServiceDetailOut, ServiceKpisOut
@@ -40,14 +40,10 @@ def _reader(request: HttpRequest):
 
 
 def _period(start: date | None, end: date | None, channel: str | None):
-    default_start, default_end = default_period()
-    start, end = start or default_start, end or default_end
-    if start > end:
+    start, end, problem = resolve_period(start, end)
+    if problem:
         raise ApiDomainError(
-            422,
-            "validation_error",
-            "Some fields are missing or invalid.",
-            {"to": ["Must be on or after from."]},
+            422, "validation_error", "Some fields are missing or invalid.", {"to": [problem]}
         )
     if channel and channel not in Channel.values:
         raise ApiDomainError(

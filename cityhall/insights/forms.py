@@ -59,6 +59,23 @@ def default_period(today: date | None = None) -> tuple[date, date]:
     return start, today
 
 
+MAX_PERIOD_DAYS = 366 * 5
+
+
+def resolve_period(start: date | None, end: date | None) -> tuple[date, date, str | None]:
+    """The period asked for, a missing side taken from the default one, and what
+    is wrong with it (None when fine). Pages and the API share it, so neither
+    computes more than five years, nor an empty period without saying why."""
+    default_start, default_end = default_period()
+    start = start or (default_start if end is None or default_start <= end else end)
+    end = end or max(default_end, start)
+    if start > end:
+        return start, end, _("The end date must be on or after the start date.")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        return start, end, _("Choose a period of five years or less.")
+    return start, end, None
+
+
 def _date_field(label, example: str) -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -90,17 +107,16 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end date must be on or after the start date."))
-        if start and end and (end - start).days > 366 * 5:
-            self.add_error("end", _("Choose a period of five years or less."))
+        if "start" in data and "end" in data:  # both parsed (or left empty)
+            _start, _end, problem = resolve_period(data["start"], data["end"])
+            if problem:
+                self.add_error("end", problem)
         return data
 
     def period(self) -> tuple[date, date, str | None]:
-        default_start, default_end = default_period()
         if not self.is_bound or not self.is_valid():
-            return default_start, default_end, None
-        start = self.cleaned_data.get("start") or default_start
-        end = self.cleaned_data.get("end") or max(default_end, start)
+            return (*default_period(), None)
+        start, end, _problem = resolve_period(
+            self.cleaned_data.get("start"), self.cleaned_data.get("end")
+        )
         return start, end, self.cleaned_data.get("channel") or None

@@ -26,10 +26,13 @@ inspectors_only = role_required(PERMIT_REVIEWER)
 
 
 def _day(raw: str | None) -> date:
+    """The day asked for; today for anything unreadable or at the calendar's ends
+    (the page links to the day before and after)."""
     try:
-        return date.fromisoformat(raw or "")
+        day = date.fromisoformat(raw or "")
     except ValueError:
         return timezone.localdate()
+    return day if date.min < day < date.max else timezone.localdate()
 
 
 @inspectors_only

@@ -57,6 +57,12 @@ def queue(request):
 @reviewers_only
 @require_GET
 def application_page(request, reference):
+    return _render_application(request, reference)
+
+
+def _render_application(request, reference, *, bound=None, step_id=None, status=200):
+    """The page; after a refused decision, `bound` is that form with what the
+    reviewer typed and why it was refused, shown on the step it was for."""
     application = _application(reference)
     case = application.case
     record_personal_data_view(case=case, viewer=request.user, what="permit application")
@@ -66,6 +72,12 @@ def application_page(request, reference):
         step.mine = step.status == StepStatus.PENDING and review.may_review(
             request.user, step.department_id
         )
+        # Each step its own forms: what a reviewer typed comes back on that step only.
+        step.approve_form = ApproveForm(prefix="approve")
+        step.correction_form = CorrectionForm(prefix="correct", requirements=requirements)
+        step.deny_form = DenyForm(prefix="deny")
+        if bound is not None and step.pk == step_id:
+            setattr(step, _FORM_NAMES[bound.prefix], bound)
     contacts = list(application.contacts.all())
     for contact in contacts:
         contact.phone_shown = show_phone(contact.phone)
@@ -84,13 +96,21 @@ def application_page(request, reference):
             "conditions": list(application.conditions.select_related("met_by")),
             "corrections": list(application.corrections.select_related("requested_by")),
             "timeline": staff_timeline(case),
-            "approve_form": ApproveForm(prefix="approve"),
-            "correction_form": CorrectionForm(prefix="correct", requirements=requirements),
-            "deny_form": DenyForm(prefix="deny"),
-            "condition_form": ConditionForm(prefix="condition"),
+            "condition_form": bound
+            if bound is not None and bound.prefix == "condition"
+            else ConditionForm(prefix="condition"),
             "can_add_conditions": case.status in {"in_review", "corrections", "approved"},
         },
+        status=status,
     )
+
+
+_FORM_NAMES = {
+    "approve": "approve_form",
+    "correct": "correction_form",
+    "deny": "deny_form",
+    "condition": "condition_form",
+}
 
 
 def _step(reference: str, step_id: int) -> ReviewStep:
@@ -101,22 +121,23 @@ def _step(reference: str, step_id: int) -> ReviewStep:
     )
 
 
-def _decide(request, reference, form, action, success):
-    """Runs a decision when the form is valid; otherwise shows why, keeping the page."""
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("permits:staff-application", reference=reference)
-    try:
-        action(form.cleaned_data)
-    except (CaseError, ValidationError) as error:
-        messages.error(
-            request, error.messages[0] if isinstance(error, ValidationError) else str(error)
-        )
-    else:
-        messages.success(request, success)
-    return redirect("permits:staff-application", reference=reference)
+def _decide(request, reference, form, action, success, *, step_id=None):
+    """Runs a decision when the form is valid; otherwise shows the page again
+    with the form as typed and why, on the step it was for."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        except CaseError as error:
+            # The application moved on (a colleague decided): the form no longer
+            # applies, so say why on the page as it now is.
+            messages.error(request, str(error))
+            return redirect("permits:staff-application", reference=reference)
+        else:
+            messages.success(request, success)
+            return redirect("permits:staff-application", reference=reference)
+    return _render_application(request, reference, bound=form, step_id=step_id, status=400)
 
 
 @reviewers_only
@@ -129,6 +150,7 @@ def approve(request, reference, step_id):
         ApproveForm(request.POST, prefix="approve"),
         lambda data: review.approve_step(step=step, actor=request.user, note=data["note"]),
         _("Approved for %(department)s.") % {"department": step.department.name()},
+        step_id=step.pk,
     )
 
 
@@ -145,6 +167,7 @@ def request_corrections(request, reference, step_id):
             step=step, actor=request.user, message=data["message"], documents=data["documents"]
         ),
         _("Corrections requested. The applicant is being emailed."),
+        step_id=step.pk,
     )
 
 
@@ -158,6 +181,7 @@ def deny(request, reference, step_id):
         DenyForm(request.POST, prefix="deny"),
         lambda data: review.deny_application(step=step, actor=request.user, reason=data["reason"]),
         _("Denied. The applicant is being emailed the reason."),
+        step_id=step.pk,
     )
 
 

@@ -124,10 +124,12 @@ def test_the_team_answers_estimates_and_links(staff_client, propose, sample_serv
     response = client.post(reverse("ideas:state", args=[idea.pk]), {"to": "live", "note": "x"})
     assert response.status_code == 400  # not a choice from "new"
     client.post(reverse("ideas:state", args=[idea.pk]), {"to": "accepted", "note": "Good one"})
-    response = client.post(
-        reverse("ideas:build", args=[idea.pk]), {"cost": "abc", "effort_days": 3}
-    )
-    assert response.status_code == 400
+    for bad in ["abc", "NaN", "sNaN", "Infinity", "1e9", "12.345", "-5"]:
+        response = client.post(
+            reverse("ideas:build", args=[idea.pk]), {"cost": bad, "effort_days": 3}
+        )
+        assert response.status_code == 400, bad
+        assert "Enter an amount in dollars" in response.content.decode()
     client.post(reverse("ideas:build", args=[idea.pk]), {"cost": "$12,500", "effort_days": 20})
     response = client.post(reverse("ideas:link", args=[idea.pk]), {"service_code": "nope"})
     assert response.status_code == 400

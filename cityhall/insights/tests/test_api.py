@@ -92,6 +92,9 @@ def test_bad_parameters_are_422_with_fields(ready, client, token):
         "/api/v1/insights/services/sample?from=2026-03-31&to=2026-03-01", **headers
     )
     assert response.status_code == 422 and "to" in response.json()["error"]["fields"]
+    response = client.get("/api/v1/insights/services/sample?from=0001-01-01", **headers)
+    assert response.status_code == 422
+    assert "five years" in response.json()["error"]["fields"]["to"][0]
     response = client.get("/api/v1/insights/services?channel=pigeon", **headers)
     assert response.status_code == 422 and "channel" in response.json()["error"]["fields"]
     assert client.get("/api/v1/insights/services/nope", **headers).status_code == 404

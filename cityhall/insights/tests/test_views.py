@@ -90,6 +90,11 @@ def test_bad_filters_are_explained_and_never_500(ready, staff_client):
     assert 'value="2026-13-45"' in text  # what was typed stays
     page = client.get("/staff/insights/?start=2026-03-01&end=2026-01-01")
     assert "The end date must be on or after the start date." in page.content.decode()
+    # One side alone is checked against the default other side.
+    assert "five years or less" in client.get("/staff/insights/?start=0001-01-01").content.decode()
+    # An end before the default start alone means that day, not an empty period.
+    lone_end = client.get("/staff/insights/?end=2000-01-01")
+    assert lone_end.status_code == 200 and "error-summary" not in lone_end.content.decode()
     assert client.get("/staff/insights/services/nope/").status_code == 404
 
 

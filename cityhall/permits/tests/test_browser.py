@@ -17,14 +17,13 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from cityhall.permits.models import Department, Permit, PermitApplication
-from cityhall.testing import assert_accessible, current_totp
+from cityhall.testing import assert_accessible, current_totp, pay_in_sandbox
 
-from .conftest import on_the_day, pdf_bytes
+from .conftest import on_the_day, pdf_bytes, run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,12 +40,6 @@ def plan(tmp_path):
     path = tmp_path / "site-plan.pdf"
     path.write_bytes(pdf_bytes())
     return path
-
-
-def run_worker():
-    call_command(
-        "db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name="*"
-    )
 
 
 def prefix_of(language):
@@ -126,14 +119,7 @@ def check_submit_and_pay(page, language):
     assert page.get_by_test_id("status").get_attribute("data-state") == "payment_due"
     reference = page.get_by_test_id("reference").inner_text().strip()
     page.get_by_test_id("pay").click()
-    page.wait_for_url(re.compile("/pay/sandbox/"))
-    page.fill("[name=card_number]", "4242 4242 4242 4242")
-    page.fill("[name=expiry]", "12/39")
-    page.fill("[name=cvc]", "123")
-    page.fill("[name=name]", "Ana García")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile("/return/"))
-    assert page.get_by_test_id("payment-state").get_attribute("data-state") == "paid"
+    pay_in_sandbox(page)
     return reference
 
 

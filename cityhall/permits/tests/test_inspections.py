@@ -186,6 +186,8 @@ def test_booking_and_recording_through_the_pages(staff_client, permit, applicant
     inspector, _user = staff_client("permit_reviewer", email="inspector@staff.example.org")
     day = inspector.get(reverse("permits:inspections")).content.decode()
     assert f'data-testid="inspection-{inspection.pk}"' in day and "200 N Harbor Blvd" in day
+    for odd in ["9999-12-31", "0001-01-01", "2026-02-30", "x"]:  # today instead, never a 500
+        assert inspector.get(reverse("permits:inspections"), {"date": odd}).status_code == 200
     page_url = reverse("permits:inspection", args=[inspection.pk])
     response = inspector.post(
         page_url, {"item_forms": "fail", "item_rebar": "pass", "item_depth": "pass"}

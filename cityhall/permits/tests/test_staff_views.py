@@ -89,3 +89,29 @@ def test_other_staff_and_residents_cannot_review(staff_client, client, types, ap
     assert other.post(staff_url("staff-approve", application, step.pk)).status_code == 403
     step.refresh_from_db()
     assert step.status == StepStatus.PENDING
+
+
+def test_a_refused_decision_keeps_what_the_reviewer_typed_on_that_step(
+    staff_client, types, applicant
+):
+    """An invalid form comes back on the step it was for, as typed, its section
+    open; a decision a colleague made first is explained on the page as it is now."""
+    application = paid_application(applicant, types["small-construction"])
+    client, _user = staff_client("permit_reviewer")
+    zoning, building = step_of(application, "zoning"), step_of(application, "building")
+    response = client.post(
+        staff_url("staff-deny", application, building.pk),
+        {"deny-reason": "x" * 4001},  # over the limit: refused, kept
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "error-summary" in page
+    assert page.count("x" * 4001) == 1  # on the building step only
+    assert '<details class="margin-top-2" open>' in page
+    first = client.post(
+        staff_url("staff-deny", application, zoning.pk), {"deny-reason": "Too tall"}
+    )
+    assert first.status_code == 302
+    late = client.post(
+        staff_url("staff-approve", application, building.pk), {"approve-note": "ok"}, follow=True
+    )
+    assert late.status_code == 200 and "usa-alert--error" in late.content.decode()

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from cityhall.reservations.models import Booking
 from cityhall.reservations.timeutil import iso
-from cityhall.testing import assert_accessible, current_totp
+from cityhall.testing import assert_accessible, current_totp, pay_in_sandbox
 
 from .conftest import at, day_ahead, make_facility, make_schedule, make_unit
 
@@ -163,14 +163,7 @@ def test_resident_books_pays_and_is_confirmed(page, places, make_user, language)
     assert_accessible(page, f"{language}-held")
     reference = page.get_by_test_id("reference").inner_text().strip()
     page.get_by_test_id("pay").click()
-    page.wait_for_url(re.compile("/pay/sandbox/"))
-    page.fill("[name=card_number]", "4242 4242 4242 4242")
-    page.fill("[name=expiry]", "12/39")
-    page.fill("[name=cvc]", "123")
-    page.fill("[name=name]", "Ana García")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile("/return/"))
-    assert page.get_by_test_id("payment-state").get_attribute("data-state") == "paid"
+    pay_in_sandbox(page)
     page.goto(page.base + prefix_of(language) + f"/reservations/bookings/{reference}/")
     assert page.get_by_test_id("status").get_attribute("data-state") == "confirmed"
     assert_accessible(page, f"{language}-paid-confirmed")
