@@ -17,6 +17,7 @@ staff write it another way. Answers are also capped in length before matching.
 
 from __future__ import annotations
 
+import functools
 import re
 
 try:  # Python 3.11+
@@ -24,6 +25,7 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
+import re2
 from django.utils.translation import gettext as _
 
 MAX_PATTERN = 200
@@ -88,4 +90,20 @@ def check_pattern(pattern: str) -> re.Pattern:
             _("The pattern is not a valid regular expression: %(error)s.") % {"error": error}
         ) from None
     _walk(parsed, inside_repeat=False)
+    try:
+        safe_pattern(pattern)
+    except re2.error:
+        raise UnsafePattern(
+            _("This pattern uses a feature that answers cannot be checked with.")
+        ) from None
     return compiled
+
+
+@functools.lru_cache(maxsize=512)
+def safe_pattern(pattern: str):
+    """The pattern on RE2, whose matching time grows only with the answer's
+    length whatever the pattern: answers are always checked with this one. The
+    static check above stays to explain slow shapes to the person typing them;
+    it cannot catch them all (bounded repeats, atomic groups...), RE2 does not
+    need it to."""
+    return re2.compile(pattern)

@@ -25,6 +25,7 @@ checks what an applicant types, for the HTML form and the API alike.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.core.money import InvalidAmount, format_cents, parse_dollars
 
-from .patterns import UnsafePattern, check_pattern
+from .patterns import UnsafePattern, check_pattern, safe_pattern
 
 TYPES = (
     "text",
@@ -61,6 +62,10 @@ NUMBER_TYPES = ("integer", "number", "money")
 FILE_KINDS = ("pdf", "image")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_TEXT = 200
+# Bounds a definition may set: dates are days from today (a century either way),
+# numbers and money stay where arithmetic on them cannot overflow.
+MAX_DATE_OFFSET_DAYS = 36_500
+MAX_BOUND = 1_000_000_000
 MAX_LONG_TEXT = 4000
 
 
@@ -133,12 +138,18 @@ def parse_definitions(raw, *, types=TYPES, where_format=None) -> list[Question]:
                 _("%(where)s needs a label in English and Spanish.") % {"where": where}
             )
         low, high = item.get("min"), item.get("max")
+        limit = MAX_DATE_OFFSET_DAYS if kind == "date" else MAX_BOUND
         for bound in (low, high):
             if bound is not None and (
                 isinstance(bound, bool) or not isinstance(bound, int | float)
             ):
                 raise ValidationError(
                     _("%(where)s: min and max must be numbers.") % {"where": where}
+                )
+            if bound is not None and not (math.isfinite(bound) and abs(bound) <= limit):
+                raise ValidationError(
+                    _("%(where)s: min and max must be between -%(limit)s and %(limit)s.")
+                    % {"where": where, "limit": f"{limit:,}"}
                 )
         if low is not None and high is not None and low > high:
             raise ValidationError(_("%(where)s: min is above max.") % {"where": where})
@@ -238,7 +249,7 @@ def clean_answer(question: Question, value, *, too_high: str | None = None):
         limit = MAX_TEXT if kind == "text" else MAX_LONG_TEXT
         if len(text) > limit:
             raise ValidationError(_("Keep this to %(n)d characters.") % {"n": limit})
-        if question.pattern and not re.fullmatch(question.pattern, text):
+        if question.pattern and not safe_pattern(question.pattern).fullmatch(text):
             message = question.pattern_message_es if spanish(None) else question.pattern_message_en
             raise ValidationError(message or _("Enter it in the format asked for."))
         return text
@@ -295,7 +306,7 @@ def _in_range(
     question: Question, number, shown: str, *, money: bool = False, too_high: str | None = None
 ) -> None:
     def fmt(bound):
-        return format_cents(int(bound * 100)) if money else f"{bound:g}"
+        return format_cents(round(bound * 100)) if money else f"{bound:g}"
 
     if question.min is not None and number < question.min:
         raise ValidationError(

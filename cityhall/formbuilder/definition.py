@@ -255,6 +255,25 @@ def _check_fee(raw, questions: dict[str, Question], problems: list[str]) -> FeeS
 
 def parse(raw) -> Definition:
     """The checked definition, or DefinitionError listing every problem."""
+    try:
+        return _parse(raw)
+    except (TypeError, AttributeError, KeyError, ValueError, RecursionError) as error:
+        if isinstance(error, DefinitionError):
+            raise
+        # A part of the wrong kind (a number where a list of pages goes, a
+        # thousand chained pages…): the file is refused, never a server error.
+        raise DefinitionError(
+            [
+                _(
+                    "Part of this definition is not in the form CityHall expects "
+                    "(%(detail)s). Export a working service to see the expected form."
+                )
+                % {"detail": error.__class__.__name__}
+            ]
+        ) from None
+
+
+def _parse(raw) -> Definition:
     if not isinstance(raw, dict):
         raise DefinitionError([_("A service definition must be a JSON object.")])
     version = raw.get("schema_version", SCHEMA_VERSION)

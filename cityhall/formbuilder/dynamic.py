@@ -9,6 +9,7 @@ next look-up, at the cost of one small query per look-up.
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 
@@ -19,8 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from cityhall.cases.registry import ServiceType
 from cityhall.core.registry import CatalogueEntry
 
-from .definition import Definition, parse
+from .definition import Definition, DefinitionError, parse
 from .models import CatalogueState, FormService, ServiceStatus
+
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _cache: dict = {"token": object(), "types": [], "entries": []}
@@ -110,7 +113,13 @@ def _refresh() -> dict:
         )
         types, entries = [], []
         for row in rows:
-            definition = parse(row.current_version.definition)
+            try:
+                definition = parse(row.current_version.definition)
+            except DefinitionError:
+                # A version published under older rules: one service missing from
+                # the catalogue (and said loudly) rather than every page failing.
+                logger.exception("Published service %s no longer parses", row.code)
+                continue
             types.append(service_type(definition))
             if row.status == ServiceStatus.PUBLISHED:
                 entries.append(_entry(definition))

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.cases import registry as cases_registry
+from cityhall.cases.references import validate_prefix
 from cityhall.payments.errors import FeeError
 from cityhall.payments.fees import schedule_in_effect
 
 from . import dynamic
-from .definition import SCHEMA_VERSION, DefinitionError, parse
+from .definition import _CODE, SCHEMA_VERSION, DefinitionError, parse
 from .models import FormService, FormVersion, ServiceStatus
 
 
@@ -41,9 +42,25 @@ def blank_definition(*, code: str, prefix: str, name_en: str, name_es: str) -> d
     }
 
 
+# Codes the builder's own addresses use (/staff/formbuilder/builder/new/ …).
+RESERVED_CODES = frozenset({"new", "import"})
+
+
 def _identity_problems(raw: dict, service: FormService | None) -> list[str]:
+    """The code and prefix are in every address and reference: checked on every
+    save, not only at publish, so a draft can never make its own pages unreachable."""
     problems = []
     code, prefix = raw.get("code"), raw.get("prefix")
+    if not isinstance(code, str) or not _CODE.match(code) or code in RESERVED_CODES:
+        problems.append(
+            _("The code must be 3 to 40 lower-case letters, digits or _, starting with a letter.")
+        )
+    try:
+        validate_prefix(prefix if isinstance(prefix, str) else "")
+    except ValueError:
+        problems.append(_("The reference prefix must be 1 to 4 capital letters, without I or O."))
+    if problems:
+        return problems
     others = FormService.objects.exclude(pk=service.pk) if service else FormService.objects.all()
     if code in cases_registry.static_codes() or others.filter(code=code).exists():
         problems.append(
@@ -62,7 +79,7 @@ def _identity_problems(raw: dict, service: FormService | None) -> list[str]:
 @transaction.atomic
 def create_service(*, raw: dict, actor) -> FormService:
     """A new draft; the identity (code, prefix, names) must be right from the start."""
-    problems = _identity_problems(raw, None)
+    problems = _identity_problems(raw, None) + _shape_problems(raw)
     for name in ("code", "prefix", "name_en", "name_es"):
         if not str(raw.get(name) or "").strip():
             problems.append(_("Fill in the code, the reference prefix and both names."))
@@ -79,11 +96,37 @@ def create_service(*, raw: dict, actor) -> FormService:
     )
 
 
+def _shape_problems(raw: dict) -> list[str]:
+    """An incomplete draft is fine; one whose parts are of the wrong kind would
+    break the builder's own pages, so it is refused."""
+    pages, fee = raw.get("pages", []), raw.get("fee")
+    lists_of_objects = isinstance(pages, list) and all(
+        isinstance(page, dict)
+        and isinstance(page.get("questions", []), list)
+        and all(isinstance(q, dict) for q in page.get("questions", []))
+        and isinstance(page.get("routes", []), list)
+        for page in pages
+    )
+    fee_ok = fee is None or (
+        isinstance(fee, dict)
+        and isinstance(fee.get("items", []), list)
+        and all(isinstance(item, dict) for item in fee.get("items", []))
+    )
+    if lists_of_objects and fee_ok:
+        return []
+    return [
+        _(
+            "Pages, questions, routes and fee items must be lists of objects, as in an "
+            "exported service."
+        )
+    ]
+
+
 @transaction.atomic
 def save_draft(*, service: FormService, raw: dict, actor) -> FormService:
     """Keeps any draft, even an incomplete one (the builder shows its problems);
-    only the identity must stay unique."""
-    problems = _identity_problems(raw, service)
+    only the identity must stay unique and the parts be of the right kind."""
+    problems = _identity_problems(raw, service) + _shape_problems(raw)
     if problems:
         raise DefinitionError(problems)
     service = FormService.objects.select_for_update().get(pk=service.pk)

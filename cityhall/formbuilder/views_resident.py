@@ -129,6 +129,8 @@ def page(request, code, public_id, page_key):
 @require_http_methods(["GET", "POST"])
 def contact(request, code, public_id):
     submission = _submission(request, code, public_id)
+    if submission.case.status != DRAFT:  # sent already (back button, second click)
+        return redirect(_url("check", submission))
     case = submission.case
     form = ContactForm(
         request.POST or None, initial={"name": case.contact_name, "email": case.contact_email}

@@ -68,6 +68,6 @@ def decide(request, reference):
         messages.success(
             request,
             _("Done: %(reference)s is now “%(status)s”.")
-            % {"reference": found.reference, "status": found.state.label},
+            % {"reference": found.reference, "status": submission.case.state.label},
         )
     return redirect("formbuilder:staff-case", reference)

@@ -107,3 +107,64 @@ def test_a_route_jumps_to_the_end():
     raw["pages"][0]["routes"] = [{"question": "kind", "equals": "out", "goto": "end"}]
     parsed = parse(raw)
     assert [p.key for p in path(parsed, {"kind": "out"})] == ["where"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "answer"),
+    [
+        (r"(a{1,10})+", "a" * 3000 + "!"),  # shapes the static check lets through
+        (r"(.*,){10}x", "," * 3000),
+        (r"\w*\w*\w*\w*\w*\w*\w*\w*\w*\w*x", "a" * 3000),
+    ],
+)
+def test_answers_are_checked_in_linear_time_whatever_the_pattern(pattern, answer):
+    """Answers are matched on RE2: a pattern Python's engine takes minutes on is
+    answered at once (a backtracking engine would not finish this test)."""
+    from django.core.exceptions import ValidationError
+
+    from cityhall.cases.questions import Question, clean_answer
+
+    question = Question(
+        key="code", type="textarea", label_en="Code", label_es="Código", pattern=pattern
+    )
+    with pytest.raises(ValidationError, match="format asked for"):
+        clean_answer(question, answer)
+
+
+@pytest.mark.parametrize(
+    ("kind", "bound"), [("date", 3_000_000), ("money", 1e307), ("number", float("inf"))]
+)
+def test_bounds_that_answers_could_not_be_compared_with_are_refused(kind, bound):
+    raw = definition()
+    question = raw["pages"][0]["questions"][0]
+    question.update(type=kind, min=bound)
+    question.pop("pattern", None)
+    assert "min and max must be between" in problems(raw)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"routes": 5},
+        {"choices": "abc"},
+        {"choices": [{"x": 1}]},
+        {"type": "file", "file_types": 5, "pattern": ""},
+    ],
+)
+def test_parts_of_the_wrong_kind_are_refused_not_a_server_error(change):
+    raw = definition()
+    target = raw["pages"][0] if "routes" in change else raw["pages"][0]["questions"][0]
+    target.update(change)
+    with pytest.raises(DefinitionError):
+        parse(raw)
+
+
+def test_a_very_long_chain_of_pages_is_refused_cleanly():
+    raw = definition()
+    page = raw["pages"][0]
+    raw["pages"] = [
+        {**copy.deepcopy(page), "key": f"p{i}", "routes": [{"goto": f"p{i + 1}"}]}
+        for i in range(1500)
+    ]
+    with pytest.raises(DefinitionError):
+        parse(raw)

@@ -44,6 +44,9 @@ def test_resident_journey_in_spanish_then_staff_approve(
     assert "AB1234" in check and "Parpadeo" not in check
     response = resident.post(base + "check/")
     assert response["Location"].endswith("/sent/")
+    # The back button after sending: the contact form goes to the answers, no 500.
+    again = resident.post(base + "contact/", {"name": "Ana", "email": "ana@example.org"})
+    assert again.status_code == 302 and again["Location"].endswith("/check/")
     submission = Submission.objects.get()
     assert submission.case.status == "submitted" and submission.case.channel == "online"
     assert submission.case.language == "es"
@@ -53,7 +56,10 @@ def test_resident_journey_in_spanish_then_staff_approve(
     page = client.get(f"/staff/formbuilder/cases/{reference}/").content.decode()
     assert "AB1234" in page
     with django_capture_on_commit_callbacks(execute=True) as queued:
-        client.post(f"/staff/formbuilder/cases/{reference}/decide/", {"transition": "approve"})
+        decided = client.post(
+            f"/staff/formbuilder/cases/{reference}/decide/", {"transition": "approve"}, follow=True
+        )
+    assert f"{reference} is now “Approved”" in decided.content.decode()
     submission.case.refresh_from_db()
     assert submission.case.status == "approved" and queued
     # The worker's turn (the database task backend does not run in tests).

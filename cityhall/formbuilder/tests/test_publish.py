@@ -95,3 +95,46 @@ def test_open311_hook_lists_the_questions(builder):
 def test_import_refuses_a_newer_schema(builder):
     with pytest.raises(DefinitionError):
         services_builder.import_definition(raw=definition(schema_version=9), actor=builder)
+
+
+def test_a_version_that_no_longer_parses_hides_one_service_not_every_page(builder, client):
+    service = services_builder.create_service(raw=definition(), actor=builder)
+    version = services_builder.publish(service=service, actor=builder)
+    broken = {**version.definition, "pages": "not a list"}  # e.g. rules tightened since
+    type(version).objects.filter(pk=version.pk).update(definition=broken)
+    CatalogueState.objects.update(token="00000000-0000-0000-0000-000000000002")
+    assert client.get("/").status_code == 200
+    assert "streetlight" not in {e.code for e in registry.services()}
+    assert cases_registry.get("police_report")  # the others are all there
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        {"code": ""},
+        {"code": "a b"},
+        {"code": None},
+        {"code": "new"},
+        {"prefix": None},
+        {"prefix": "zz"},
+    ],
+)
+def test_a_code_or_prefix_that_would_break_the_pages_is_refused_at_every_save(builder, identity):
+    with pytest.raises(DefinitionError):
+        services_builder.create_service(raw={**definition(), **identity}, actor=builder)
+    service = services_builder.create_service(raw=definition(), actor=builder)
+    with pytest.raises(DefinitionError):
+        services_builder.save_draft(
+            service=service, raw={**definition(), **identity}, actor=builder
+        )
+    service.refresh_from_db()
+    assert (service.code, service.prefix) == ("streetlight", "SL")
+
+
+@pytest.mark.parametrize(
+    "shape", [{"pages": 5}, {"pages": ["x"]}, {"pages": [{"questions": ["x"]}]}, {"fee": "x"}]
+)
+def test_a_draft_with_parts_of_the_wrong_kind_is_not_saved(builder, shape):
+    service = services_builder.create_service(raw=definition(), actor=builder)
+    with pytest.raises(DefinitionError, match="lists of objects"):
+        services_builder.save_draft(service=service, raw={**definition(), **shape}, actor=builder)
