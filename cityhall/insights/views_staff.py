@@ -4,10 +4,13 @@ selector, render."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -60,8 +63,11 @@ def service(request, code):
 def request_report(request):
     form = PeriodForm(request.POST)
     if not form.is_valid() or not (form.cleaned_data["start"] and form.cleaned_data["end"]):
+        # Back to the dashboard on the period as typed: its filter form says
+        # what is wrong next to the field, and the dates are kept.
         messages.error(request, _("Choose the first and last day of the report's period."))
-        return redirect("insights:dashboard")
+        typed = urlencode({k: request.POST.get(k, "") for k in ("start", "end")})
+        return redirect(f"{reverse('insights:dashboard')}?{typed}")
     services.request_council_report(
         start=form.cleaned_data["start"],
         end=form.cleaned_data["end"],

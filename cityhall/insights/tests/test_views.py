@@ -120,7 +120,11 @@ def test_council_report_is_made_in_the_background_and_downloaded(ready, staff_cl
 
 def test_council_report_request_with_a_bad_period_is_refused(ready, staff_client):
     client, _user = staff_client("analyst")
-    client.post("/staff/insights/reports/", {"start": "2026-03-01", "end": "2026-01-01"})
+    page = client.post(
+        "/staff/insights/reports/", {"start": "2026-03-01", "end": "2026-01-01"}, follow=True
+    ).content.decode()
+    assert "The end date must be on or after the start date." in page  # the real reason
+    assert 'value="2026-03-01"' in page  # and what was typed
     client.post("/staff/insights/reports/", {"start": "", "end": "2026-01-01"})
     assert not CouncilReport.objects.exists()
 
