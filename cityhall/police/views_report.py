@@ -333,9 +333,11 @@ def resume(request, token):
 
 def amend(request, token):
     """From the status page or the 'we need more information' email."""
-    from cityhall.cases.selectors import case_from_tracking_token
+    from cityhall.cases.selectors import read_tracking_token
 
-    case = case_from_tracking_token(token)
+    case, expired = read_tracking_token(token)
+    if expired:  # the status page explains and offers the look-up
+        return redirect("cases:track-status", token=token)
     if case is None or not hasattr(case, "police_report"):
         raise Http404
     if case.status != INFO_REQUESTED:
