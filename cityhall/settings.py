@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     # reporting (reads everything, read by nobody)
     "cityhall.insights",
     "cityhall.ideas",
+    "cityhall.opendata",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from cityhall.api import api
 from cityhall.core import urls as core_urls
+from cityhall.opendata import urls as opendata_urls
 
 admin.site.site_header = admin.site.site_title = "CityHall administration"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("cityhall.payments.urls_plain")),
     path("admin/", admin.site.urls),
+    path("", include((opendata_urls.plain_urlpatterns, "opendata-plain"))),
 ]
 
 urlpatterns += i18n_patterns(
@@ -26,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("cityhall.formbuilder.urls")),
     path("", include("cityhall.insights.urls")),
     path("", include("cityhall.ideas.urls")),
+    path("", include("cityhall.opendata.urls")),
     prefix_default_language=False,
 )
 
