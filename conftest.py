@@ -49,6 +49,16 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_mail_session_across_tests():
+    """Each test's mail server is its own: a session kept open by one test
+    (notifications/connections.py) never reaches into the next."""
+    from cityhall.notifications.connections import close_session
+
+    yield
+    close_session()
+
+
+@pytest.fixture(autouse=True)
 def _english(settings):
     from django.utils import translation
 

@@ -251,6 +251,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
 # (30 s, 60 s, 2 min … capped at 1 h), up to this many attempts (about 8 hours).
 CITYHALL_EMAIL_RETRY_SECONDS = config.env_int("CITYHALL_EMAIL_RETRY_SECONDS", 30)
 CITYHALL_EMAIL_MAX_ATTEMPTS = config.env_int("CITYHALL_EMAIL_MAX_ATTEMPTS", 12)
+# A worker keeps its mail-server session open between emails (notifications/connections.py).
+CITYHALL_SMTP_IDLE_SECONDS = config.env_int("CITYHALL_SMTP_IDLE_SECONDS", 30)
+CITYHALL_SMTP_MESSAGES_PER_CONNECTION = config.env_int("CITYHALL_SMTP_MESSAGES_PER_CONNECTION", 100)
 # Emails not tied to a case (resume links, staff alerts) are deleted after this many days.
 CITYHALL_EMAIL_RETENTION_DAYS = config.env_int("CITYHALL_EMAIL_RETENTION_DAYS", 90)
 

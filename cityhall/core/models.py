@@ -47,3 +47,23 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class RateLimitWindow(models.Model):
+    """Hits on one rate-limited key in one fixed window, when the cache is the
+    database (core/ratelimit.py); ended windows are purged every hour."""
+
+    counter_key = models.CharField(max_length=200)
+    window_number = models.BigIntegerField()
+    hits = models.PositiveIntegerField()
+    ends_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter_key", "window_number"], name="rate_limit_window_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.counter_key} #{self.window_number}: {self.hits}"

@@ -20,3 +20,10 @@ def purge_idempotency_records() -> int:
         created_at__lt=timezone.now() - timedelta(days=30)
     ).delete()
     return deleted
+
+
+@task()
+def purge_rate_limit_windows() -> int:
+    from .ratelimit import purge_ended_windows
+
+    return purge_ended_windows()

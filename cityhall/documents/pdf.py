@@ -188,6 +188,9 @@ ITEMS_STYLE = [
 ]
 
 
+QR_MASK = 6
+
+
 class _QrCode(platypus.Flowable):
     """The verification URL as a QR code, with the standard quiet zone of four modules.
 
@@ -198,7 +201,9 @@ class _QrCode(platypus.Flowable):
 
     def __init__(self, data: str, size: float):
         super().__init__()
-        self.matrix = segno.make(data, error="m", micro=False, boost_error=False).matrix
+        self.matrix = segno.make(
+            data, error="m", micro=False, boost_error=False, mask=QR_MASK
+        ).matrix
         self.size = size
 
     def wrap(self, available_width, available_height):

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 
 from cityhall.core.city import city_name
 
+from .connections import send_with_shared_session
 from .models import FINAL, Notification, NotificationAttachment, Status
 
 logger = logging.getLogger(__name__)
@@ -209,7 +210,12 @@ def deliver(pk: int, *, connection=None, notification: Notification | None = Non
         # What the claim just did to the row: the caller wrote it, nobody else had it.
         notification.status, notification.attempts = Status.SENDING, notification.attempts + 1
     try:
-        sent = _message(notification, connection or get_connection()).send(fail_silently=False)
+        if connection is not None:
+            sent = _message(notification, connection).send(fail_silently=False)
+        else:  # the worker's open session: no handshake per email
+            sent = send_with_shared_session(
+                lambda session: _message(notification, session).send(fail_silently=False)
+            )
         if not sent:
             raise smtplib.SMTPException("the backend accepted nothing")
     except (TimeoutError, smtplib.SMTPException, OSError) as error:

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 class Recorder:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.peers: list[tuple] = []  # the client end of the session each message came on
         self.refuse: set[str] = set()
         self.busy = False  # answer 451 (try later) to everything
         self.lock = threading.Lock()
@@ -38,6 +39,7 @@ class Recorder:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
+            self.peers.append(tuple(session.peer))
         return "250 Message accepted"
 
     async def _wait_for_company(self):
