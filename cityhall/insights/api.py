@@ -15,7 +15,7 @@ from ninja import Query, Router
 
 from cityhall.api import ApiDomainError, token_auth
 from cityhall.cases.models import Channel
-from cityhall.core.roles import ANALYST, CITY_ADMIN
+from cityhall.core.roles import ANALYST, CITY_ADMIN, DIGITAL_TEAM
 
 from . import selectors
 from .costs import CostBook
@@ -26,7 +26,7 @@ from .pilots import pilot_asks, verdicts
 from .schemas import ServiceDetailOut, ServiceKpisOut
 
 router = Router(tags=["insights"], auth=token_auth)
-READERS = frozenset({ANALYST, CITY_ADMIN})
+READERS = frozenset({ANALYST, CITY_ADMIN, DIGITAL_TEAM})  # as the pages (views_staff)
 FROM = Query(None, alias="from", description="First local day, e.g. 2026-01-01")
 TO = Query(None, alias="to", description="Last local day, inclusive")
 CHANNEL = Query(None, description="online, counter, phone or mail (default: all)")

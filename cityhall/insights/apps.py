@@ -12,10 +12,10 @@ class InsightsConfig(AppConfig):
     def ready(self):
         from cityhall.cases import registry as cases_registry
         from cityhall.core.registry import StaffQueue, registry
-        from cityhall.core.roles import ANALYST, CITY_ADMIN
 
         from . import tasks
         from .survey import invite_after_close
+        from .views_staff import READERS
 
         registry.add_queue(
             StaffQueue(
@@ -25,7 +25,7 @@ class InsightsConfig(AppConfig):
                     "council reports."
                 ),
                 url_name="insights:dashboard",
-                roles=frozenset({ANALYST, CITY_ADMIN}),
+                roles=frozenset(READERS),
                 order=50,
             )
         )

@@ -220,3 +220,24 @@ def service_value(code: str, start: date, end: date | None = None) -> ServiceKpi
     if start > end or not known_service(code):
         return None
     return service_kpis(code, start=start, end=end, histograms=False, today=today)
+
+
+# ---- the cost editor ----------------------------------------------------------
+
+
+def rated_roles() -> list[str]:
+    """The staff roles that have an hourly rate: the ones a cost model can price."""
+    from .models import StaffRate
+
+    return sorted(set(StaffRate.objects.values_list("role", flat=True)))
+
+
+def cost_history(code: str) -> dict:
+    """A service's dated cost rows, newest first: {'models': {channel: [rows]}, 'digital': [rows]}."""
+    from .models import CostModel, DigitalServiceCost
+
+    models: dict[str, list] = {channel: [] for channel in Channel.values}
+    for row in CostModel.objects.filter(service=code).order_by("channel", "-effective_from"):
+        models.setdefault(row.channel, []).append(row)
+    digital = list(DigitalServiceCost.objects.filter(service=code).order_by("-effective_from"))
+    return {"models": models, "digital": digital}

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cityhall.core.guards import role_required
-from cityhall.core.roles import ANALYST, CITY_ADMIN
+from cityhall.core.roles import ANALYST, CITY_ADMIN, DIGITAL_TEAM
 
 from . import selectors, services
 from .forms import PeriodForm
 from .models import CouncilReport, ReportStatus
 
-READERS = (ANALYST, CITY_ADMIN)
+# The digital team measures the services it builds from their first day.
+READERS = (ANALYST, CITY_ADMIN, DIGITAL_TEAM)
 
 
 def _filters(request) -> tuple[PeriodForm, tuple]:

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from cityhall.formbuilder.models import FormService, ServiceStatus, Submission
+from cityhall.insights.models import CostModel, StaffRate
 from cityhall.payments.models_fees import FeeRule, FeeSchedule, RuleKind
 from cityhall.testing import assert_accessible, current_totp, pay_in_sandbox
 
@@ -165,6 +166,28 @@ def build_service(page):
     page.wait_for_url(re.compile("/tree_removal/$"))
     assert FormService.objects.get(code="tree_removal").status == ServiceStatus.PUBLISHED
     assert_accessible(page, "builder-published")
+    enter_cost_inputs(page)
+
+
+def enter_cost_inputs(page):
+    """The builder leads to the service's cost model, which insights reads."""
+    StaffRate.objects.create(role="arborist", hourly_cents=4500, effective_from=date(2020, 1, 1))
+    page.locator("a[href$='/staff/insights/services/tree_removal/costs/']").click()
+    page.wait_for_url(re.compile("/tree_removal/costs/$"))
+    assert_accessible(page, "builder-costs")
+    page.fill("[name=model-effective_from]", "2026-01-01")
+    page.fill("[name=model-review_minutes]", "25")
+    page.fill("[name=model-postage_cents]", "forty cents")
+    page.locator("form:has([name=part][value=model]) button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert page.input_value("[name=model-review_minutes]") == "25"
+    assert_accessible(page, "builder-costs-errors")
+    page.select_option("[name=model-review_role]", "arborist")
+    page.fill("[name=model-postage_cents]", "0.73")
+    page.locator("form:has([name=part][value=model]) button[type=submit]").click()
+    page.wait_for_url(re.compile("channel=counter"))
+    model = CostModel.objects.get(service="tree_removal", channel="counter")
+    assert (model.review_minutes, model.review_role, model.postage_cents) == (25, "arborist", 73)
 
 
 def resident_applies_in_spanish_and_pays(page):

@@ -111,3 +111,25 @@ def test_survey_pages_are_accessible(page, sample_service, make_user, language):
     assert (answer.satisfaction, answer.trust, answer.comment) == (5, 4, "Rápido y claro")
     page.goto(page.base + ("/es" if language == "es" else "") + "/survey/broken-link/")
     assert_accessible(page, f"{language}-survey-invalid")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_digital_team_keeps_the_cost_inputs_on_an_accessible_page(
+    page, ready, make_user, language
+):
+    prefix = "/es" if language == "es" else ""
+    sign_in(page, make_user, role="digital_team")
+    page.goto(page.base + prefix + "/staff/insights/services/sample/" + PERIOD)
+    page.locator("a[href$='/staff/insights/services/sample/costs/']").click()
+    page.wait_for_url(re.compile("/costs/$"))
+    assert page.locator("html").get_attribute("lang") == language
+    assert_accessible(page, f"{language}-insights-costs")
+    page.locator("a[href='?channel=online#model']").click()
+    page.wait_for_url(re.compile("channel=online"))
+    page.fill("[name=model-effective_from]", "2026-04-01")
+    page.fill("[name=model-review_minutes]", "4")
+    page.select_option("[name=model-review_role]", "officer")
+    page.locator("form:has([name=part][value=model]) button[type=submit]").click()
+    page.wait_for_url(re.compile("channel=online"))
+    assert page.locator(".usa-alert--success").count() == 1
+    assert_accessible(page, f"{language}-insights-costs-saved")
