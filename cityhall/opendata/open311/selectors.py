@@ -95,12 +95,15 @@ def parse_query(params) -> RequestQuery:
     if wrong:
         raise Open311Error(400, _("status must be open or closed (or both, comma separated)."))
     start, end = _moment(params, "start_date"), _moment(params, "end_date")
-    if start is None and end is None:
-        end = timezone.now()
-    if start is None:
-        start = end - WINDOW
-    if end is None:
-        end = min(start + WINDOW, timezone.now())
+    try:
+        if start is None and end is None:
+            end = timezone.now()
+        if start is None:
+            start = end - WINDOW
+        if end is None:
+            end = min(start + WINDOW, timezone.now())
+    except OverflowError:  # 90 days before year 1 or after year 9999
+        raise Open311Error(400, _("start_date and end_date must be real dates.")) from None
     if start > end:
         raise Open311Error(400, _("start_date must be before end_date."))
     if end - start > WINDOW:

@@ -17,6 +17,8 @@ from cityhall.core.ratelimit import allow, client_address
 from . import catalogue, selectors, services
 from .render import Open311Error, error_response, respond
 
+# Requests a key may post an hour: one key is one partner's app or server.
+KEY_RATE = "300/3600"
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
 
@@ -69,14 +71,22 @@ def requests(request, fmt):
     return respond(fmt, "service_requests", found)
 
 
+def _rate(name: str, default: str) -> tuple[int, int]:
+    limit, window = (int(part) for part in getattr(settings, name, default).split("/"))
+    return limit, window
+
+
 def _post_request(request, fmt):
-    limit, window = (int(part) for part in settings.CITYHALL_PUBLIC_SUBMIT_RATE.split("/"))
-    if not allow(f"open311-ip:{client_address(request)}", limit=limit, window_seconds=window):
-        raise Open311Error(429, _("Too many requests from this address. Try again later."))
     raw_key = request.POST.get("api_key", "").strip()
     user = authenticate_api_token(raw_key) if raw_key else None
     if user is None:
+        # Refusals count per address: guessing keys (or posting without one)
+        # slows down; a partner's server posting for many residents does not.
+        limit, window = _rate("CITYHALL_PUBLIC_SUBMIT_RATE", "30/3600")
+        if not allow(f"open311-ip:{client_address(request)}", limit=limit, window_seconds=window):
+            raise Open311Error(429, _("Too many requests from this address. Try again later."))
         raise Open311Error(403, _("A valid api_key is required to post a request."))
+    limit, window = _rate("CITYHALL_OPEN311_KEY_RATE", KEY_RATE)
     if not allow(f"open311-key:{user.pk}", limit=limit, window_seconds=window):
         raise Open311Error(429, _("Too many requests with this api_key. Try again later."))
     attributes = {}

@@ -87,6 +87,17 @@ HOME_VISIT = {
                         {"value": "smoke", "label_en": "Smoke alarm", "label_es": "Alarma"},
                     ],
                 },
+                {
+                    "key": "rooms",
+                    "type": "multichoice",
+                    "label_en": "Rooms",
+                    "label_es": "Cuartos",
+                    "required": False,
+                    "choices": [
+                        {"value": "kitchen", "label_en": "Kitchen", "label_es": "Cocina"},
+                        {"value": "hall", "label_en": "Hall", "label_es": "Pasillo"},
+                    ],
+                },
             ],
         }
     ],

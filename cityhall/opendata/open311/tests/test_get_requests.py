@@ -161,6 +161,9 @@ def test_the_most_returned_is_capped(client, sent, monkeypatch):
         ({"end_date": "2026-13-45T00:00:00Z"}, "end_date"),
         ({"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"}, "before"),
         ({"start_date": "2025-01-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"}, "90 days"),
+        ({"start_date": "9999-12-31T00:00:00Z"}, "real dates"),
+        ({"end_date": "0001-01-01T00:00:00Z"}, "real dates"),
+        ({"service_request_id": ",".join(f"SL-{n}" for n in range(1001))}, "1000"),
     ],
 )
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -218,3 +221,26 @@ def test_no_personal_data_in_any_answer(client, streetlight, home_visit, post_re
     # The home visit is listed, with nothing of the home.
     record = client.get(f"/open311/v2/requests/{home_id}.json").json()[0]
     assert record["address"] is None and record["description"] is None
+
+
+def test_the_number_of_queries_does_not_grow_with_the_requests(client, streetlight, post_request):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/open311/v2/requests.json").status_code == 200
+        return len(captured.captured_queries)
+
+    for _n in range(2):
+        assert post_request().status_code == 200
+    few = queries()
+    for _n in range(6):
+        assert post_request().status_code == 200
+    assert queries() == few <= 8
+
+
+def test_naive_dates_are_the_citys_time(client, sent):
+    today = timezone.localdate().isoformat()
+    found = client.get("/open311/v2/requests.json", {"start_date": f"{today}T00:00:00"}).json()
+    assert len(found) == 3

@@ -2,7 +2,6 @@
 answer rules as the resident's pages, and every refusal in the error format."""
 
 import pytest
-from django.core.cache import cache
 
 from cityhall.cases.models import Case
 from cityhall.formbuilder.models import Submission
@@ -139,16 +138,22 @@ def test_the_address_fills_the_first_address_question(home_visit, post_request):
     assert Submission.objects.get().answers["home_address"] == "12 Private Lane"
 
 
-def test_posts_are_rate_limited_per_address_and_key(settings, streetlight, post_request):
-    settings.CITYHALL_PUBLIC_SUBMIT_RATE = "2/3600"
+def test_posts_are_rate_limited_per_key(settings, streetlight, post_request):
+    settings.CITYHALL_OPEN311_KEY_RATE = "2/3600"
     assert post_request().status_code == 200
     assert post_request().status_code == 200
     response = post_request()
     assert response.status_code == 429 and response.json()[0]["code"] == 429
     assert Case.objects.count() == 2
-    # The address's count forgotten, the key's still holds.
-    cache.delete("ratelimit:open311-ip:127.0.0.1")
-    assert post_request().status_code == 429
+
+
+def test_refused_keys_are_rate_limited_per_address(settings, streetlight, post_request):
+    settings.CITYHALL_PUBLIC_SUBMIT_RATE = "2/3600"
+    assert post_request(api_key="guess-1").status_code == 403
+    assert post_request(api_key="guess-2").status_code == 403
+    assert post_request(api_key="guess-3").status_code == 429
+    # a good key is not held back by the address's refusals
+    assert post_request().status_code == 200
 
 
 def test_the_channel_and_the_form_rules_are_the_residents(streetlight, post_request):
@@ -161,3 +166,51 @@ def test_the_channel_and_the_form_rules_are_the_residents(streetlight, post_requ
 def test_a_get_of_a_post_only_thing_and_a_post_of_a_get_only_thing(client, streetlight, api_key):
     response = client.post("/open311/v2/services.json", {"api_key": api_key})
     assert response.status_code == 405 and response.json()[0]["code"] == 405
+
+
+def test_several_values_for_a_multivaluelist(home_visit, post_request):
+    response = post_request(
+        service_code="home_visit",
+        description=None,
+        **{
+            "attribute[reason]": "fall",
+            "attribute[rooms][]": ["hall", "kitchen"],
+            "attribute[problem]": None,
+            "attribute[pole]": None,
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert Submission.objects.get().answers["rooms"] == ["kitchen", "hall"]  # the list's order
+    wrong = post_request(
+        service_code="home_visit",
+        description=None,
+        **{
+            "attribute[reason]": "fall",
+            "attribute[rooms][]": ["hall", "attic"],
+            "attribute[problem]": None,
+            "attribute[pole]": None,
+        },
+    )
+    assert wrong.status_code == 400 and Case.objects.count() == 1
+    assert wrong.json()[0]["description"] == "attribute[rooms]: Choose from the options."
+
+
+def test_a_location_for_a_service_without_an_address_is_refused(db, post_request):
+    from .conftest import HOME_VISIT, publish
+
+    publish(
+        {
+            **HOME_VISIT,
+            "code": "noise",
+            "prefix": "NZ",
+            "pages": [
+                {**HOME_VISIT["pages"][0], "questions": HOME_VISIT["pages"][0]["questions"][1:2]}
+            ],
+        }
+    )
+    response = post_request(
+        service_code="noise",
+        description=None,
+        **{"attribute[reason]": "fall", "attribute[problem]": None, "attribute[pole]": None},
+    )
+    assert "takes no address" in errors_of(response, 400)[0]

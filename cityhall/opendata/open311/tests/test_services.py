@@ -179,3 +179,13 @@ def test_a_badly_configured_open311_section_publishes_nothing():
     assert about.address == "location"  # POST's address_string still has its place
     assert about.public == ("problem",)  # free text is never publishable
     assert catalogue.exposure(parse({**STREETLIGHT, "open311": "yes"})).public_address is None
+
+
+def test_xml_stays_well_formed_whatever_the_text():
+    from defusedxml import ElementTree
+
+    from cityhall.opendata.open311.render import to_xml
+
+    text = 'a\x00b\x01<c> & "d" \ufffe é 😀'
+    root = ElementTree.fromstring(to_xml("errors", [{"code": 400, "description": text}]))
+    assert root[0].findtext("description") == 'ab<c> & "d"  é 😀'
