@@ -64,6 +64,10 @@ def _answers(definition, sent: RequestIn) -> dict:
             ),
         )
     answers = dict(sent.attributes)
+    for code, value in answers.items():
+        # A date question is a `datetime` attribute: a client may send a full time.
+        if definition.questions[code].type == "date" and isinstance(value, str):
+            answers[code] = value.split("T", 1)[0]
     # Dropping a location or a description quietly would lose what was typed.
     location = _location(sent)
     if location and not answers.get(about.address or ""):
@@ -79,7 +83,8 @@ def _answers(definition, sent: RequestIn) -> dict:
     return answers
 
 
-def _contact(sent: RequestIn) -> tuple[str, str, str]:
+def _contact(sent: RequestIn) -> tuple[tuple[str, str, str], list[str]]:
+    """(name, email, phone) and the problems found with them."""
     name = " ".join(p.strip() for p in (sent.first_name, sent.last_name) if p.strip())
     form = ContactForm(data={"name": name, "email": sent.email.strip()})
     problems = []
@@ -91,9 +96,8 @@ def _contact(sent: RequestIn) -> tuple[str, str, str]:
     except ValidationError as error:
         problems.append(f"phone: {error.messages[0]}")
         phone = ""
-    if problems:
-        raise Open311Error(400, *problems)
-    return form.cleaned_data["name"], form.cleaned_data["email"], phone
+    cleaned = form.cleaned_data if not problems else {"name": "", "email": ""}
+    return (cleaned["name"], cleaned["email"], phone), problems
 
 
 @transaction.atomic
@@ -105,7 +109,7 @@ def submit_request(*, sent: RequestIn, language: str = "en"):
         raise Open311Error(404, _("There is no service with that service_code."))
     service, definition = found
     answers = _answers(definition, sent)
-    name, email, phone = _contact(sent)
+    (name, email, phone), contact_problems = _contact(sent)
     submission = forms_services.start_submission(version=service.current_version, language=language)
     problems, key, seen = {}, first_page(definition, {}), set()
     while key != END and key not in seen:  # routes cannot loop; the guard is cheap
@@ -114,7 +118,7 @@ def submit_request(*, sent: RequestIn, language: str = "en"):
         data = {q.key: answers.get(q.key) for q in page.questions}
         problems.update(forms_services.save_page(submission=submission, page_key=key, data=data))
         key = next_page(definition, key, submission.answers)
-    if problems:
+    if problems or contact_problems:
         about = catalogue.exposure(definition)
         named = {about.address: "address_string", about.description: "description"}
         named = {k: v for k, v in named.items() if k not in sent.attributes}
@@ -124,6 +128,7 @@ def submit_request(*, sent: RequestIn, language: str = "en"):
                 f"{named.get(code) or f'attribute[{code}]'}: {message}"
                 for code, message in problems.items()
             ),
+            *contact_problems,
         )
     forms_services.save_contact(submission=submission, name=name, email=email, phone=phone)
     try:

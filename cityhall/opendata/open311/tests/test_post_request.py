@@ -91,9 +91,12 @@ def test_bad_posts_are_refused_with_the_reason(streetlight, post_request, change
 
 def test_every_problem_is_listed_at_once(streetlight, post_request):
     descriptions = errors_of(
-        post_request(**{"attribute[problem]": "exploded", "attribute[pole]": "12"}), 400
+        post_request(
+            **{"attribute[problem]": "exploded", "attribute[pole]": "12", "email": "nope"}
+        ),
+        400,
     )
-    assert len(descriptions) == 2
+    assert len(descriptions) == 3 and descriptions[2].startswith("email:")
 
 
 def test_errors_in_xml(streetlight, post_request):
@@ -214,3 +217,25 @@ def test_a_location_for_a_service_without_an_address_is_refused(db, post_request
         **{"attribute[reason]": "fall", "attribute[problem]": None, "attribute[pole]": None},
     )
     assert "takes no address" in errors_of(response, 400)[0]
+
+
+def test_a_date_question_takes_a_w3c_date_time(db, post_request):
+    from .conftest import HOME_VISIT, publish
+
+    questions = [
+        *HOME_VISIT["pages"][0]["questions"][:2],
+        {"key": "since", "type": "date", "label_en": "Since", "label_es": "Desde", "max": 0},
+    ]
+    publish({**HOME_VISIT, "pages": [{**HOME_VISIT["pages"][0], "questions": questions}]})
+    home = {"attribute[reason]": "fall", "attribute[problem]": None, "attribute[pole]": None}
+    response = post_request(
+        service_code="home_visit",
+        description=None,
+        **{**home, "attribute[since]": "2026-01-02T08:00:00-08:00"},
+    )
+    assert response.status_code == 200, response.content
+    assert Submission.objects.get().answers["since"] == "2026-01-02"
+    wrong = post_request(
+        service_code="home_visit", description=None, **{**home, "attribute[since]": "soon"}
+    )
+    assert wrong.json()[0]["description"] == "attribute[since]: Enter a date like 2026-07-04."
