@@ -63,11 +63,16 @@ def _answers(definition, sent: RequestIn) -> dict:
                 for code in unknown
             ),
         )
-    answers = dict(sent.attributes)
-    for code, value in answers.items():
-        # A date question is a `datetime` attribute: a client may send a full time.
-        if definition.questions[code].type == "date" and isinstance(value, str):
-            answers[code] = value.split("T", 1)[0]
+    answers = {}
+    for code, value in sent.attributes.items():
+        kind = definition.questions[code].type
+        if kind == "multichoice":
+            value = value if isinstance(value, list) else [value]
+        elif isinstance(value, list):  # attribute[code][] for a one-value question
+            value = value[-1] if value else ""
+        if kind == "date":  # a `datetime` attribute: a client may send a full time
+            value = value.split("T", 1)[0]
+        answers[code] = value
     # Dropping a location or a description quietly would lose what was typed.
     location = _location(sent)
     if location and not answers.get(about.address or ""):
@@ -103,9 +108,8 @@ def _contact(sent: RequestIn) -> tuple[tuple[str, str, str], list[str]]:
 @transaction.atomic
 def submit_request(*, sent: RequestIn, language: str = "en"):
     """The case of a new request, or Open311Error(400/404) with every problem found."""
-    definition = catalogue.find(sent.service_code)
     found = published_service(sent.service_code)
-    if definition is None or found is None:
+    if found is None or catalogue.find(sent.service_code) is None:  # not listed: not here
         raise Open311Error(404, _("There is no service with that service_code."))
     service, definition = found
     answers = _answers(definition, sent)

@@ -239,3 +239,19 @@ def test_a_date_question_takes_a_w3c_date_time(db, post_request):
         service_code="home_visit", description=None, **{**home, "attribute[since]": "soon"}
     )
     assert wrong.json()[0]["description"] == "attribute[since]: Enter a date like 2026-07-04."
+
+
+def test_one_or_several_values_whatever_the_form(home_visit, post_request):
+    response = post_request(
+        service_code="home_visit",
+        description=None,
+        **{
+            "attribute[reason][]": "fall",
+            "attribute[rooms]": "hall",
+            "attribute[problem]": None,
+            "attribute[pole]": None,
+        },
+    )
+    assert response.status_code == 200, response.content
+    answers = Submission.objects.get().answers
+    assert answers["reason"] == "fall" and answers["rooms"] == ["hall"]
