@@ -26,12 +26,14 @@ def endpoint(*methods: str):
     """Answers errors in the Open311 format, in the format asked for; other
     methods get 405 in that format too. No cookies are read, so no CSRF check."""
 
+    allowed = (*methods, "HEAD") if "GET" in methods else methods
+
     def wrap(view):
         @csrf_exempt
         @functools.wraps(view)
         def run(request, *args, fmt="json", **kwargs):
             try:
-                if request.method not in methods:
+                if request.method not in allowed:
                     raise Open311Error(
                         405, _("Use %(methods)s here.") % {"methods": "/".join(methods)}
                     )
@@ -39,8 +41,8 @@ def endpoint(*methods: str):
             except Open311Error as error:
                 response = error_response(fmt, error)
                 if error.status == 405:
-                    response["Allow"] = ", ".join(methods)
-            if request.method == "GET":
+                    response["Allow"] = ", ".join(allowed)
+            if request.method in ("GET", "HEAD"):
                 response["Access-Control-Allow-Origin"] = "*"  # public data, no cookies
             return response
 

@@ -164,7 +164,7 @@ def test_unknown_formats_and_paths_are_404s_not_500s(client, streetlight, path):
 @pytest.mark.parametrize("method", ["put", "delete", "patch"])
 def test_other_methods_are_405_in_the_error_format(client, streetlight, method):
     response = getattr(client, method)("/open311/v2/services.json")
-    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
     assert response.json()[0]["code"] == 405
     assert getattr(client, method)("/open311/v2/requests.xml").status_code == 405
 
@@ -189,3 +189,8 @@ def test_xml_stays_well_formed_whatever_the_text():
     text = 'a\x00b\x01<c> & "d" \ufffe é 😀'
     root = ElementTree.fromstring(to_xml("errors", [{"code": 400, "description": text}]))
     assert root[0].findtext("description") == 'ab<c> & "d"  é 😀'
+
+
+def test_head_is_answered_like_get(client, streetlight):
+    assert client.head("/open311/v2/services.json").status_code == 200
+    assert client.head("/open311/v2/services/nope.xml").status_code == 404
