@@ -101,7 +101,7 @@ def parse_query(params) -> RequestQuery:
         if start is None:
             start = end - WINDOW
         if end is None:
-            end = min(start + WINDOW, timezone.now())
+            end = min(start + WINDOW, max(start, timezone.now()))  # a future start: none yet
     except OverflowError:  # 90 days before year 1 or after year 9999
         raise Open311Error(400, _("start_date and end_date must be real dates.")) from None
     if start > end:

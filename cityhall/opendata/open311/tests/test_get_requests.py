@@ -143,6 +143,7 @@ def test_filters(client, sent, rejected):
     today = timezone.localdate().isoformat()
     assert codes(start_date=today) == [sent[2], sent[1]]
     assert codes(end_date=then) == []
+    assert codes(start_date=(timezone.now() + timedelta(days=3)).isoformat()) == []
 
 
 def test_the_most_returned_is_capped(client, sent, monkeypatch):
