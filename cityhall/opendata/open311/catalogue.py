@@ -11,7 +11,8 @@ of the definition by the digital team:
     "open311": {"public_address": "location",  # an address question about a public place
                 "public": ["problem"],          # choice / multichoice / yes-no answers to publish
                 "description": "details",       # the question POST's `description` fills
-                "group": "Streets", "keywords": ["streetlight", "lighting"]}
+                "group": "Streets", "keywords": ["streetlight", "lighting"],
+                "listed": true}                 # false keeps the service out of Open311
 
 POST's address_string (or lat/long) fills the public address question, or
 else the service's first address question, which is then never published.
@@ -78,6 +79,9 @@ def exposure(definition: Definition) -> Exposure:
 
 
 def takes_requests(definition: Definition) -> bool:
+    section = definition.raw.get("open311")
+    if isinstance(section, dict) and section.get("listed") is False:
+        return False  # a service the city keeps out of Open311 altogether
     if definition.fee is not None:
         return False
     return not any(q.type == "file" and q.required for q in definition.questions.values())

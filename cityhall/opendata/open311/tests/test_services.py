@@ -69,6 +69,7 @@ def test_only_services_that_can_take_a_request_are_listed(client, streetlight):
         }
     )
     assert not catalogue.takes_requests(with_file)
+    assert not catalogue.takes_requests(parse({**STREETLIGHT, "open311": {"listed": False}}))
     assert client.get("/open311/v2/services/parking_permit.json").status_code == 404
 
 
