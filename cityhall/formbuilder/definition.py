@@ -12,7 +12,8 @@
      "approved_message_en": "...", "approved_message_es": "...",
      "rejected_message_en": "...", "rejected_message_es": "...",
      "document": true, "document_title_en": "...", "document_title_es": "...",
-     "fee": {"schedule": "parking", "items": [{"code": "permit", "quantity_from": "cars"}]}}
+     "fee": {"schedule": "parking", "items": [{"code": "permit", "quantity_from": "cars"}]},
+     "open311": {...}}    # optional, read by opendata's Open311 only (docs/open311.md)
 
 `parse` checks everything and returns a `Definition`, or raises
 DefinitionError with every problem found, each naming where it is.

@@ -61,6 +61,10 @@ STREETLIGHT = {
     "rejected_message_es": "No pudimos actuar sobre este reporte.",
     "document": False,
     "fee": None,
+    # Open311 (docs/open311.md): the location is a public place, the problem a
+    # fixed list; both may be published. The free-text details never are.
+    "open311": {"public_address": "location", "public": ["problem"],
+                "group": "Streets and lighting", "keywords": ["streetlight", "lighting"]},
 }  # fmt: skip
 
 PARKING = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cityhall.cases.questions import display_answer
 
-from .definition import Definition, parse
+from .definition import Definition, DefinitionError, parse
 from .models import FormService, FormVersion, ServiceStatus, Submission
 from .routing import path
 
@@ -54,9 +54,41 @@ def answer_rows(definition: Definition, answers: dict, language: str | None = No
     return rows
 
 
+def published_services() -> list[tuple[FormService, Definition]]:
+    """Every published service with its current definition, by name (one query);
+    a version that no longer parses is left out, as in the catalogue."""
+    found = []
+    rows = FormService.objects.filter(
+        status=ServiceStatus.PUBLISHED, current_version__isnull=False
+    ).select_related("current_version")
+    for service in rows:
+        try:
+            found.append((service, definition_of_version(service.current_version)))
+        except DefinitionError:
+            continue
+    return found
+
+
+def sent_submissions(codes):
+    """Submissions of these services that were sent (drafts and unpaid ones never),
+    newest first, with their case and version in the same query."""
+    return (
+        Submission.objects.filter(case__service__in=list(codes), case__submitted_at__isnull=False)
+        .select_related("case", "version")
+        .order_by("-case__submitted_at", "-case_id")
+    )
+
+
+_OPEN311_LISTS = {
+    "yesno": [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}],
+    "declaration": [{"key": "yes", "name": "Yes"}],
+}
+
+
 def open311_attributes(code: str) -> list[dict] | None:
-    """The hook for Open311 GeoReport v2 service definitions (a later issue): a
-    published service's questions as `attributes`. None when not published."""
+    """A published service's questions as Open311 GeoReport v2 `attributes`
+    (see cityhall/opendata/open311). None when not published. File questions
+    are left out: GeoReport v2 has no way to send a file."""
     found = published_service(code)
     if found is None:
         return None
@@ -69,6 +101,8 @@ def open311_attributes(code: str) -> list[dict] | None:
         "time": "string",
         "choice": "singlevaluelist",
         "multichoice": "multivaluelist",
+        "yesno": "singlevaluelist",
+        "declaration": "singlevaluelist",
         "textarea": "text",
         "address": "text",
     }
@@ -76,6 +110,8 @@ def open311_attributes(code: str) -> list[dict] | None:
     order = 0
     for page in definition.pages:
         for q in page.questions:
+            if q.type == "file":
+                continue
             order += 1
             attributes.append(
                 {
@@ -86,7 +122,8 @@ def open311_attributes(code: str) -> list[dict] | None:
                     "datatype_description": q.help_en,
                     "order": order,
                     "description": q.label_en,
-                    "values": [{"key": v, "name": en} for v, en, _es in q.choices],
+                    "values": _OPEN311_LISTS.get(q.type)
+                    or [{"key": v, "name": en} for v, en, _es in q.choices],
                 }
             )
     return attributes
