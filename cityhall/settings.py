@@ -279,6 +279,8 @@ CITYHALL_RMS_RETRY_SECONDS = config.env_int("CITYHALL_RMS_RETRY_SECONDS", 60)
 
 # Public API submissions allowed per client address: "count/seconds".
 CITYHALL_PUBLIC_SUBMIT_RATE = os.environ.get("CITYHALL_PUBLIC_SUBMIT_RATE", "30/3600")
+# Open311 requests posted with one api_key (a partner's server posts for many residents).
+CITYHALL_OPEN311_KEY_RATE = os.environ.get("CITYHALL_OPEN311_KEY_RATE", "300/3600")
 
 # Payments (docs/payments.md). The provider new checkouts go to: "sandbox" (a test
 # checkout served by CityHall itself; no money moves) or "stripe" (Stripe Checkout).
