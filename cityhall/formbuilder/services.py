@@ -51,13 +51,31 @@ def save_page(*, submission: Submission, page_key: str, data: dict, files: dict 
     locked = _editable(submission)
     definition = definition_of_version(locked.version)
     page = definition.page(page_key)
-    errors, answers = {}, dict(locked.answers)
+    answers, errors = check_page(
+        page,
+        data,
+        dict(locked.answers),
+        keep_file=lambda question, upload: _store_upload(locked, question, upload),
+        files=files,
+    )
+    locked.answers, locked.updated_at = answers, timezone.now()
+    locked.save(update_fields=["answers", "updated_at"])
+    submission.answers = answers
+    return errors
+
+
+def check_page(page, data: dict, answers: dict, *, keep_file, files=None) -> tuple[dict, dict]:
+    """(answers with this page's valid ones, {question key: message}) — the one set of
+    rules for a page, used by residents' pages and by the builder's preview.
+    `keep_file(question, upload)` gives what a file answer records (or raises
+    ValidationError)."""
+    errors = {}
     for question in page.questions:
         if question.type == "file":
             upload = (files or {}).get(question.key)
             if upload is not None:
                 try:
-                    answers[question.key] = _store_upload(locked, question, upload)
+                    answers[question.key] = keep_file(question, upload)
                 except ValidationError as error:
                     errors[question.key] = error.messages[0]
                     continue
@@ -73,10 +91,7 @@ def save_page(*, submission: Submission, page_key: str, data: dict, files: dict 
                 if question.type == "declaration"
                 else _("Answer this question.")
             )
-    locked.answers, locked.updated_at = answers, timezone.now()
-    locked.save(update_fields=["answers", "updated_at"])
-    submission.answers = answers
-    return errors
+    return answers, errors
 
 
 def _store_upload(submission: Submission, question, upload) -> dict:

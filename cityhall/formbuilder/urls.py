@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_builder, views_resident, views_staff
+from . import views_builder, views_preview, views_resident, views_staff
 
 app_name = "formbuilder"
 
@@ -16,8 +16,8 @@ urlpatterns = [
     path(_BS, views_builder.service, name="builder-service"),
     path(_BS + "pages/<int:n>/", views_builder.page, name="builder-page"),
     path(_BS + "pages/<int:n>/change/", views_builder.page_action, name="builder-page-action"),
-    path(_BS + "preview/", views_builder.preview, name="builder-preview"),
-    path(_BS + "preview/<slug:key>/", views_builder.preview, name="builder-preview-page"),
+    path(_BS + "preview/", views_preview.preview, name="builder-preview"),
+    path(_BS + "preview/<slug:key>/", views_preview.preview, name="builder-preview-page"),
     path(_BS + "publish/", views_builder.publish, name="builder-publish"),
     path(_BS + "unpublish/", views_builder.unpublish, name="builder-unpublish"),
     path(_BS + "export/", views_builder.export, name="builder-export"),

@@ -27,8 +27,7 @@ from .builder_forms import (
     RouteFormSet,
     SettingsForm,
 )
-from .definition import DefinitionError, parse
-from .forms import page_form
+from .definition import DefinitionError
 from .models import FormService
 from .roles import BUILDERS
 
@@ -178,44 +177,6 @@ def page_action(request, code, n):
     builder.save_draft(service=found, raw={**found.draft, "pages": pages}, actor=request.user)
     messages.success(request, _("Pages saved."))
     return redirect("formbuilder:builder-service", found.code)
-
-
-@builders_only
-@require_GET
-def preview(request, code, key=None):
-    """A page of the draft exactly as residents see it (no sending)."""
-    found = _service(code)
-    try:
-        definition = parse(found.draft)
-    except DefinitionError as error:
-        return render(
-            request,
-            "formbuilder/builder/preview_problems.html",
-            {"service": found, "problems": error.problems},
-        )
-    if key is None:
-        return render(
-            request,
-            "formbuilder/resident/start.html",
-            {"definition": definition, "preview": True, "preview_pages": definition.pages},
-        )
-    current = definition.page(key)
-    if current is None:
-        raise Http404
-    from .views_resident import _language
-
-    return render(
-        request,
-        "formbuilder/resident/page.html",
-        {
-            "definition": definition,
-            "page": current,
-            "form": page_form(current, language=_language(), values={}),
-            "preview": True,
-            "preview_pages": definition.pages,
-            "service": found,
-        },
-    )
 
 
 @builders_only

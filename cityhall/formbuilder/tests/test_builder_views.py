@@ -215,10 +215,54 @@ def test_every_builder_page_renders_the_draft(team, make_user):
         "Add a page" in team.get(reverse("formbuilder:builder-page", args=[service.code, 4])).text
     )
     start = team.get(reverse("formbuilder:builder-preview", args=[service.code])).text
-    assert "Tell us which light is out." in start and "Start now" not in start
+    assert "Tell us which light is out." in start and "Start now" in start  # as residents see it
     assert "Report a broken streetlight" in team.get(reverse("formbuilder:builder")).text
     services_builder.save_draft(
         service=service, raw=definition(pages=[]), actor=make_user("b@example.org")
     )
     broken = team.get(reverse("formbuilder:builder-preview", args=[service.code])).text
     assert "Fix these problems to see the preview" in broken
+
+
+def test_the_preview_checks_answers_and_follows_the_routes_without_saving(team, make_user):
+    from cityhall.cases.models import Case
+
+    actor = make_user("builder@staff.example.org", roles=["digital_team"])
+    services_builder.create_service(raw=definition(), actor=actor)
+    start = reverse("formbuilder:builder-preview", args=["streetlight"])
+    assert "Start now" in team.get(start).text
+    first = team.post(start)
+    assert first.url == reverse("formbuilder:builder-preview-page", args=["streetlight", "where"])
+    where = first.url
+
+    # Checked as for residents: the typed value comes back with the message.
+    bad = team.post(where, {"pole": "lamp 7", "kind": "out"})
+    assert bad.status_code == 200 and 'value="lamp 7"' in bad.text
+    assert "usa-error-message" in bad.text
+
+    # "out" skips the flicker page; "flicker" shows it.
+    skip = team.post(where, {"pole": "AB1234", "kind": "out"})
+    assert skip.url.endswith("/preview/more/")
+    more = team.get(skip.url).text
+    assert 'href="' + where + '"' in more  # back goes to the page before, on this route
+    shown = team.post(where, {"pole": "AB1234", "kind": "flicker"})
+    assert shown.url.endswith("/preview/flicker/")
+    assert 'value="AB1234"' in team.get(where).text  # answers kept for the run
+
+    team.post(shown.url, {"how_often": "Every minute"})
+    end = team.post(skip.url, {"count": "2", "ok": "on"})
+    assert end.status_code == 200 and "End of the preview" in end.text
+    assert not Case.objects.exists()  # nothing saved, no case opened
+
+    # Starting again forgets the run's answers.
+    team.post(start)
+    assert 'value="AB1234"' not in team.get(where).text
+
+
+def test_only_builders_run_the_preview(staff_client, team, make_user):
+    actor = make_user("builder@staff.example.org", roles=["digital_team"])
+    services_builder.create_service(raw=definition(), actor=actor)
+    clerk, _ = staff_client("finance_clerk", email="clerk@staff.example.org")
+    start = reverse("formbuilder:builder-preview", args=["streetlight"])
+    assert clerk.get(start).status_code == 403
+    assert clerk.post(start).status_code == 403
