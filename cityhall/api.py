@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 
+from django.db import Error as DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -138,6 +140,26 @@ def on_http_error(request, exc: HttpError):
     return api.create_response(
         request, error_body(codes.get(exc.status_code, "error"), str(exc)), status=exc.status_code
     )
+
+
+@api.exception_handler(DatabaseError)
+def on_database_error(request, exc):
+    """A lost connection (restart, failover, killed backend; SQLite's lock timing
+    out) is 503 with Retry-After: the write was one transaction, so nothing was
+    half-done, and a retry with the same Idempotency-Key is safe. Other database
+    errors are bugs (500)."""
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return on_unexpected(request, exc)
+    logger.warning("API %s: database unavailable: %s", request.path, exc)
+    response = api.create_response(
+        request,
+        error_body(
+            "unavailable", "The service is briefly unavailable. Try again in a few seconds."
+        ),
+        status=503,
+    )
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(Exception)

@@ -115,11 +115,37 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    """An unexpected error: 500. A lost database connection (a restart, a failover,
+    a killed backend; SQLite's lock timing out) is 503 with Retry-After instead:
+    nothing was half-written (each write is one transaction), the next request
+    reconnects, and clients with a retry policy retry."""
     # No request context: the database or the session may be what failed.
+    import sys
+
+    from django.db import InterfaceError, OperationalError
     from django.template import loader
 
-    body = loader.get_template("500.html").render({"CITY_NAME": settings.CITY_NAME})
-    return HttpResponse(body, status=500)
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        # The API's error shape (cityhall/api.py error_body), for the plain machine routes too.
+        message = (
+            "The service is briefly unavailable. Try again in a few seconds."
+            if unavailable
+            else "Something went wrong on our side."
+        )
+        code = "unavailable" if unavailable else "server_error"
+        response = JsonResponse(
+            {"error": {"code": code, "message": message, "fields": {}}}, status=status
+        )
+    else:
+        body = loader.get_template("500.html").render(
+            {"CITY_NAME": settings.CITY_NAME, "unavailable": unavailable}
+        )
+        response = HttpResponse(body, status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response
 
 
 def csrf_failure(request, reason=""):

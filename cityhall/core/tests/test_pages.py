@@ -1,4 +1,5 @@
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 
 from cityhall.core.registry import CatalogueEntry, StaffQueue, registry
@@ -89,3 +90,46 @@ def test_staff_home_lists_only_queues_for_the_persons_roles(staff_client):
     finally:
         registry.queues.remove(police)
         registry.queues.remove(permits)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("server closed the connection unexpectedly"),
+        InterfaceError("connection already closed"),
+        OperationalError("database is locked"),
+    ],
+)
+def test_a_lost_database_connection_is_503_with_retry_after(db, monkeypatch, error):
+    from django.test import Client
+
+    from cityhall.core import views
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(views.registry, "services", broken)
+    client = Client(raise_request_exception=False)
+    page = client.get("/")
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "busy for a moment" in page.content.decode()
+    api = client.get("/api/v1/services")
+    assert api.status_code == 503 and api["Retry-After"] == "5"
+    assert api.json()["error"]["code"] == "unavailable"
+
+
+def test_any_other_error_is_a_plain_500(db, monkeypatch):
+    from django.test import Client
+
+    from cityhall.core import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views.registry, "services", broken)
+    client = Client(raise_request_exception=False)
+    page = client.get("/")
+    assert page.status_code == 500 and not page.has_header("Retry-After")
+    assert "went wrong on our side" in page.content.decode()
+    api = client.get("/api/v1/services")
+    assert api.status_code == 500 and api.json()["error"]["code"] == "server_error"
