@@ -56,7 +56,7 @@ class CostModelForm(forms.Form):
     effective_from = forms.DateField(
         label=_("Takes effect on"),
         help_text=_("Earlier days keep the figures in effect then. Format: YYYY-MM-DD."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     intake_minutes = _minutes(_("Intake: staff minutes"))
     intake_role = forms.ChoiceField(label=_("Intake: who does it"), required=False)
@@ -101,12 +101,12 @@ class DigitalCostForm(forms.Form):
     effective_from = forms.DateField(
         label=_("Takes effect on"),
         help_text=_("Format: YYYY-MM-DD."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     launched_on = forms.DateField(
         label=_("Digital service launched on"),
         help_text=_("Format: YYYY-MM-DD."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     build_cost_cents = DollarsField(label=_("One-off build cost"))
     hosting_monthly_cents = DollarsField(label=_("Hosting per month"))
