@@ -20,3 +20,11 @@ def purge_idempotency_records() -> int:
         created_at__lt=timezone.now() - timedelta(days=30)
     ).delete()
     return deleted
+
+
+@task()
+def purge_audit_log() -> int:
+    """Audit entries past CITYHALL_AUDIT_RETENTION_DAYS (at least a year) go, oldest first."""
+    from . import audit
+
+    return audit.purge()

@@ -22,6 +22,8 @@ from cityhall.cases.errors import NotAllowed
 from cityhall.cases.models import Case, EventKind
 from cityhall.cases.references import next_reference
 from cityhall.cases.services import add_event
+from cityhall.core import audit
+from cityhall.core.models import AuditAction
 from cityhall.core.roles import FINANCE_CLERK
 
 from . import ledger
@@ -270,6 +272,13 @@ def waive_invoice(
             "reason": reason,
         },
         public=True,
+    )
+    audit.record(
+        AuditAction.INVOICE_WAIVED,
+        actor=actor,
+        object_type="invoice",
+        object_id=invoice.number,
+        payload={"case": invoice.case.reference, "amount_cents": amount},
     )
     return line
 
