@@ -3,6 +3,7 @@ retention that keeps verify passing, and one chain under parallel appends."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -49,7 +50,7 @@ def test_entries_link_to_the_one_before(chain):
     seqs = list(AuditEntry.objects.values_list("seq", flat=True))
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     entries = list(AuditEntry.objects.all())
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.hash
     officer_entry = chain[-1]
     assert officer_entry.actor_email == "officer@staff.example.org"
@@ -187,14 +188,20 @@ def test_postgresql_refuses_update_and_delete_but_lets_the_purge_through(chain):
         f"UPDATE {TABLE} SET object_id = 'x' WHERE seq = %s",  # noqa: S608
         f"DELETE FROM {TABLE} WHERE seq = %s",  # noqa: S608
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [chain[0].seq])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [chain[0].seq])
     # The purge's setting opens DELETE only, and only for its own transaction.
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('cityhall.audit_purge', 'on', true)")
-            cursor.execute(f"UPDATE {TABLE} SET object_id = 'x'")  # noqa: S608
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT set_config('cityhall.audit_purge', 'on', true)")
+        cursor.execute(f"UPDATE {TABLE} SET object_id = 'x'")  # noqa: S608
     assert audit.purge(now=chain[2].at + timedelta(days=365, microseconds=1)) == 3
     assert audit.verify().ok
 
@@ -211,7 +218,7 @@ def test_parallel_appends_make_one_unbroken_chain():
             audit.record(AuditAction.SIGN_IN_FAILED, actor_email=f"t{i}-{n}@example.org")
         return True
 
-    results, errors = in_parallel(append, threads)
+    _results, errors = in_parallel(append, threads)
     assert not errors, errors
     seqs = list(AuditEntry.objects.values_list("seq", flat=True))
     assert seqs == list(range(1, threads * each + 1))
