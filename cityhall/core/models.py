@@ -59,6 +59,7 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_FAILED = "second_factor_failed", _("Second factor failed")
     SIGNED_OUT = "signed_out", _("Signed out")
     API_TOKEN_REFUSED = "api_token_refused", _("API token refused")
+    ACCESS_DENIED = "access_denied", _("Access denied")
     PERSONAL_DATA_VIEWED = "personal_data_viewed", _("Personal data viewed")
     CASE_DECIDED = "case_decided", _("Case status changed by staff")
     PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")

@@ -182,3 +182,14 @@ def test_no_secrets_in_any_log(client, officer, invoice, json_logs, settings):  
     }.items():
         for name, secret in secrets.items():
             assert secret not in text, f"the {name} is in the {where}"
+
+
+def test_refused_requests_by_signed_in_people_are_recorded(client, resident, staff_client):
+    client.force_login(resident)
+    assert client.get("/staff/police/").status_code == 403
+    refused = AuditEntry.objects.get(action=AuditAction.ACCESS_DENIED)
+    assert (refused.actor_id, refused.object_id) == (resident.pk, "staff/police/")
+
+    clerk_client, clerk = staff_client("finance_clerk")
+    assert clerk_client.get("/staff/police/").status_code == 403
+    assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor_id=clerk.pk).exists()
