@@ -47,7 +47,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Reset second factor (they enrol again at next sign-in)"))
     def reset_second_factor(self, request, queryset):
         for user in queryset:
-            services.reset_second_factor(user=user)
+            services.reset_second_factor(user=user, actor=request.user)
         self.message_user(request, _("Second factor reset."), messages.SUCCESS)
 
 

@@ -90,10 +90,17 @@ def issue_backup_codes(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def reset_second_factor(*, user: User) -> None:
+def reset_second_factor(*, user: User, actor=None) -> None:
     """For a city admin when staff lose their phone: they enrol again at next sign-in."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    audit.record(
+        AuditAction.SECOND_FACTOR_RESET,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        payload={"email": user.email},
+    )
 
 
 def hash_token(raw: str) -> str:

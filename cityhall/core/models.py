@@ -64,6 +64,8 @@ class AuditAction(models.TextChoices):
     CASE_DECIDED = "case_decided", _("Case status changed by staff")
     PAYMENT_REFUNDED = "payment_refunded", _("Payment refunded")
     INVOICE_WAIVED = "invoice_waived", _("Invoice waived")
+    INVOICE_VOIDED = "invoice_voided", _("Invoice cancelled")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset")
     ROLE_GRANTED = "role_granted", _("Role granted")
     ROLES_CHANGED = "roles_changed", _("Roles changed")
     SERVICE_PUBLISHED = "service_published", _("Service published")

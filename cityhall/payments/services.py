@@ -297,6 +297,14 @@ def void_invoice(*, invoice: Invoice, reason: str, actor=None, system: bool = Fa
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at, invoice.voided_by, invoice.void_reason = timezone.now(), actor, reason
     invoice.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    if actor is not None:
+        audit.record(
+            AuditAction.INVOICE_VOIDED,
+            actor=actor,
+            object_type="invoice",
+            object_id=invoice.number,
+            payload={"case": invoice.case.reference, "system": system},
+        )
     _close_pending_checkouts(invoice)
     add_event(
         case=invoice.case,

@@ -193,3 +193,31 @@ def test_refused_requests_by_signed_in_people_are_recorded(client, resident, sta
     clerk_client, clerk = staff_client("finance_clerk")
     assert clerk_client.get("/staff/police/").status_code == 403
     assert AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED, actor_id=clerk.pk).exists()
+
+
+def test_money_decisions_and_rights_changes_are_recorded(invoice, make_user):  # noqa: F811
+    from cityhall.accounts.services import assign_role, reset_second_factor
+    from cityhall.payments import services as payments
+    from cityhall.payments.errors import PaymentError
+
+    admin = make_user("admin@staff.example.org", roles=["city_admin"])
+    clerk = make_user("clerk@staff.example.org")
+    assign_role(user=clerk, role="finance_clerk", actor=admin)
+    granted = AuditEntry.objects.get(action=AuditAction.ROLE_GRANTED)
+    assert (granted.actor_id, granted.object_id) == (admin.pk, str(clerk.pk))
+    assert granted.payload["role"] == "finance_clerk"
+
+    with pytest.raises(PaymentError):  # refused: more than the invoice
+        payments.waive_invoice(invoice=invoice, actor=clerk, reason="x", amount_cents=10**9)
+    assert not AuditEntry.objects.filter(action=AuditAction.INVOICE_WAIVED).exists()
+    payments.waive_invoice(invoice=invoice, actor=clerk, reason="Hardship", amount_cents=100)
+    waived = AuditEntry.objects.get(action=AuditAction.INVOICE_WAIVED)
+    assert (waived.object_id, waived.payload["amount_cents"]) == (invoice.number, 100)
+    payments.void_invoice(invoice=invoice, actor=clerk, reason="Filed twice")
+    assert AuditEntry.objects.filter(action=AuditAction.INVOICE_VOIDED).exists()
+
+    reset_second_factor(user=clerk, actor=admin)
+    assert AuditEntry.objects.filter(action=AuditAction.SECOND_FACTOR_RESET).exists()
+    from cityhall.core import audit
+
+    assert audit.verify().ok
