@@ -256,6 +256,9 @@ CITYHALL_SMTP_IDLE_SECONDS = config.env_int("CITYHALL_SMTP_IDLE_SECONDS", 30)
 CITYHALL_SMTP_MESSAGES_PER_CONNECTION = config.env_int("CITYHALL_SMTP_MESSAGES_PER_CONNECTION", 100)
 # Emails not tied to a case (resume links, staff alerts) are deleted after this many days.
 CITYHALL_EMAIL_RETENTION_DAYS = config.env_int("CITYHALL_EMAIL_RETENTION_DAYS", 90)
+# The audit log (sign-ins, personal-data reads, decisions) is kept at least a
+# year (CJIS 5.4.7); a lower value is raised to 365 (core/audit.py).
+CITYHALL_AUDIT_RETENTION_DAYS = max(365, config.env_int("CITYHALL_AUDIT_RETENTION_DAYS", 365))
 
 # Police reports: days a resident has to answer a request for information, and
 # days rejected and expired reports (and abandoned drafts) are kept before the purge.

@@ -2,6 +2,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.core import audit
+from cityhall.core.models import AuditAction
+
 from . import services
 from .models import ApiToken, User
 
@@ -21,10 +24,30 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     actions = ["reset_second_factor"]
 
+    def save_related(self, request, form, formsets, change):
+        """Role changes made here go to the audit log, in the admin's transaction."""
+        before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.groups.values_list("name", flat=True))
+        superuser_changed = "is_superuser" in form.changed_data
+        if before != after or superuser_changed:
+            audit.record(
+                AuditAction.ROLES_CHANGED,
+                actor=request.user,
+                object_type="user",
+                object_id=form.instance.pk,
+                payload={
+                    "email": form.instance.email,
+                    "added": ",".join(sorted(after - before)),
+                    "removed": ",".join(sorted(before - after)),
+                    "superuser": form.instance.is_superuser,
+                },
+            )
+
     @admin.action(description=_("Reset second factor (they enrol again at next sign-in)"))
     def reset_second_factor(self, request, queryset):
         for user in queryset:
-            services.reset_second_factor(user=user)
+            services.reset_second_factor(user=user, actor=request.user)
         self.message_user(request, _("Second factor reset."), messages.SUCCESS)
 
 

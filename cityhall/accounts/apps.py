@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "cityhall.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from . import signins
+
+        signins.connect()

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from cityhall.core.guards import STAFF_PATH, enforce_staff_access
@@ -41,4 +42,9 @@ class StaffIdleTimeoutMiddleware:
             stop = enforce_staff_access(request)
             if stop is not None:
                 return stop
-        return self.get_response(request)
+        response = self.get_response(request)
+        if user.is_authenticated and not response.has_header("Cache-Control"):
+            # Pages for a signed-in person show their data (or residents'): never
+            # kept by the browser or a shared cache (ASVS 5.0 14.3.2).
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cityhall.core import audit
+from cityhall.core.models import AuditAction
 from cityhall.core.roles import RESIDENT, ROLES, STAFF_ROLES
 
 from .models import ApiToken, User
@@ -42,7 +44,7 @@ def register_resident(
 
 
 @transaction.atomic
-def assign_role(*, user: User, role: str) -> None:
+def assign_role(*, user: User, role: str, actor=None) -> None:
     if role not in ROLES:
         raise AccountError(_("Unknown role %(role)s.") % {"role": role})
     user.groups.add(Group.objects.get(name=role))
@@ -50,6 +52,13 @@ def assign_role(*, user: User, role: str) -> None:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     user.__dict__.pop("_role_codes", None)
+    audit.record(
+        AuditAction.ROLE_GRANTED,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        payload={"role": role, "email": user.email},
+    )
 
 
 @transaction.atomic
@@ -81,10 +90,17 @@ def issue_backup_codes(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def reset_second_factor(*, user: User) -> None:
+def reset_second_factor(*, user: User, actor=None) -> None:
     """For a city admin when staff lose their phone: they enrol again at next sign-in."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    audit.record(
+        AuditAction.SECOND_FACTOR_RESET,
+        actor=actor,
+        object_type="user",
+        object_id=user.pk,
+        payload={"email": user.email},
+    )
 
 
 def hash_token(raw: str) -> str:
@@ -115,6 +131,8 @@ def revoke_api_token(*, token: ApiToken) -> None:
 def authenticate_api_token(raw: str) -> User | None:
     """The active user behind a bearer token, recording when it was last used."""
     if not raw or not raw.startswith(f"{TOKEN_PREFIX}_"):
+        if raw:
+            _token_refused()
         return None
     token = (
         ApiToken.objects.select_related("user")
@@ -122,12 +140,18 @@ def authenticate_api_token(raw: str) -> User | None:
         .first()
     )
     if token is None:
+        _token_refused()
         return None
     now = timezone.now()
     # One write a minute at most, not one per request.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def _token_refused() -> None:
+    # Nothing of the token itself: a mistyped token is still someone's secret.
+    audit.record(AuditAction.API_TOKEN_REFUSED, object_type="api")
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cityhall.core.qr import qr_svg
 
-from . import services
+from . import services, signins
 from .forms import AccountForm, CodeForm, SignInForm, SignUpForm
 from .services import AccountError
 
@@ -74,8 +74,10 @@ def two_factor_setup(request):
         try:
             codes = services.confirm_totp_enrolment(device=device, code=form.cleaned_data["code"])
         except AccountError as error:
+            signins.second_factor(user=user, passed=False, step="enrolment")
             form.add_error("code", str(error))
         else:
+            signins.second_factor(user=user, passed=True, step="enrolment")
             otp_login(request, device)
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
@@ -125,6 +127,7 @@ def two_factor(request):
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
+        signins.second_factor(user=user, passed=device is not None, step="sign-in")
         if device is None:
             form.add_error("code", _("That code did not match. Try the newest code from your app."))
         else:

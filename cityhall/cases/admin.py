@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cityhall.core.admin import PersonalDataAdmin
+
 from .models import Case, CaseEvent, PersonalDataView
 
 
@@ -15,7 +17,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(PersonalDataAdmin):
     """Read-only: every change goes through the workflow on the staff pages."""
 
     list_display = ["reference", "service", "status", "channel", "submitted_at", "assigned_to"]

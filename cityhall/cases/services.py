@@ -9,6 +9,9 @@ import logging
 from django.db import models, transaction
 from django.utils import timezone
 
+from cityhall.core import audit
+from cityhall.core.models import AuditAction
+
 from . import registry
 from .errors import AlreadyTaken, IllegalTransition, NotAllowed, ReasonRequired
 from .models import Case, CaseEvent, Channel, EventKind, PersonalDataView
@@ -133,6 +136,20 @@ def transition_case(
     if target.closed:
         for hook in registry.case_closed_hooks():
             hook(locked, event)
+    if actor is not None and acting_as is None:
+        # A staff decision: in this transaction, so a rolled-back decision leaves no entry.
+        audit.record(
+            AuditAction.CASE_DECIDED,
+            actor=actor,
+            object_type="case",
+            object_id=locked.reference,
+            payload={
+                "service": locked.service,
+                "transition": transition,
+                "from": source,
+                "to": target.code,
+            },
+        )
     # The caller's instance follows the change.
     for field in (
         "status",
@@ -205,9 +222,14 @@ def add_event(
 
 
 def record_personal_data_view(*, case: Case, viewer, what: str) -> None:
-    PersonalDataView.objects.create(
-        case=case, case_reference=case.reference, viewer=viewer, what=what[:100]
-    )
+    """Every staff read of a resident's personal data goes through here: the
+    case's own access list (shown with the case, purged with it) and the
+    hash-chained audit log (kept a year at least, whatever happens to the case)."""
+    with transaction.atomic():
+        PersonalDataView.objects.create(
+            case=case, case_reference=case.reference, viewer=viewer, what=what[:100]
+        )
+        audit.record_personal_data_view(viewer=viewer, case=case, what=what)
 
 
 def process_deadlines(*, now=None) -> dict[str, int]:

@@ -20,3 +20,6 @@ class CoreConfig(AppConfig):
         registry.add_periodic(
             "core.purge-rate-limits", every=timedelta(hours=1), task=tasks.purge_rate_limit_windows
         )
+        registry.add_periodic(
+            "core.purge-audit-log", every=timedelta(days=1), task=tasks.purge_audit_log
+        )

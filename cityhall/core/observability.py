@@ -20,6 +20,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
+# The client's address (behind CITYHALL_PROXY_COUNT proxies, the one they saw), for the audit log.
+client_ip: ContextVar[str] = ContextVar("client_ip", default="")
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _WELL_FORMED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -44,6 +46,9 @@ class RequestIdMiddleware:
         rid = incoming if _WELL_FORMED.match(incoming) else uuid.uuid4().hex
         request.request_id = rid
         token = request_id.set(rid)
+        from .ratelimit import client_address
+
+        ip_token = client_ip.set(client_address(request))
         started = time.perf_counter()
         try:
             response = self.get_response(request)
@@ -70,6 +75,7 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id.reset(token)
+            client_ip.reset(ip_token)
 
 
 class RequestIdFilter(logging.Filter):

@@ -26,7 +26,7 @@ def build_policy(*, inline_styles: bool = False) -> str:
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],  # no page needs <base>; ASVS 5.0 3.4.3
         "form-action": form_action,
         "frame-ancestors": ["'none'"],
     }

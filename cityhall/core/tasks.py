@@ -27,3 +27,11 @@ def purge_rate_limit_windows() -> int:
     from .ratelimit import purge_ended_windows
 
     return purge_ended_windows()
+
+
+@task()
+def purge_audit_log() -> int:
+    """Audit entries past CITYHALL_AUDIT_RETENTION_DAYS (at least a year) go, oldest first."""
+    from . import audit
+
+    return audit.purge()

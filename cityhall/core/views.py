@@ -103,6 +103,27 @@ def error_400(request, exception=None):
 
 
 def error_403(request, exception=None):
+    # A refused request by someone signed in (a resident on a staff page, staff
+    # outside their role) goes to the audit log (ASVS 16.3.2): the URL pattern
+    # only, never the path (paths can carry link tokens).
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from django.urls import Resolver404, resolve
+
+        from .audit import record
+        from .models import AuditAction
+
+        try:  # refused by a middleware, before the URL was resolved
+            route = resolve(request.path_info).route
+        except Resolver404:
+            route = "unmatched"
+        record(
+            AuditAction.ACCESS_DENIED,
+            actor=user,
+            object_type="url",
+            object_id=route[:64],
+            payload={"method": request.method},
+        )
     return render(request, "403.html", status=403)
 
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from cityhall.cases import registry as cases_registry
 from cityhall.cases.references import validate_prefix
+from cityhall.core import audit
+from cityhall.core.models import AuditAction
 from cityhall.payments.errors import FeeError
 from cityhall.payments.fees import schedule_in_effect
 
@@ -191,6 +193,13 @@ def publish(*, service: FormService, actor) -> FormVersion:
     service.status = ServiceStatus.PUBLISHED
     service.updated_at, service.updated_by = timezone.now(), actor
     service.save()
+    audit.record(
+        AuditAction.SERVICE_PUBLISHED,
+        actor=actor,
+        object_type="formservice",
+        object_id=service.code,
+        payload={"version": number},
+    )
     dynamic.invalidate()
     return version
 

@@ -3,6 +3,8 @@
 
 from django.contrib import admin
 
+from cityhall.core.admin import PersonalDataAdmin
+
 from .models import FeeRule, FeeSchedule, FeeTier, Invoice, LedgerEntry, Payment, WebhookEvent
 
 
@@ -44,7 +46,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdmin):
+class InvoiceAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     list_display = ["number", "case", "service", "total_cents", "currency", "status", "created_at"]
     list_filter = ["status", "service"]
     search_fields = ["number", "case__reference"]
@@ -52,7 +54,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     list_display = [
         "pk",
         "invoice",

@@ -22,6 +22,8 @@ from cityhall.cases.errors import NotAllowed
 from cityhall.cases.models import Case, EventKind
 from cityhall.cases.references import next_reference
 from cityhall.cases.services import add_event
+from cityhall.core import audit
+from cityhall.core.models import AuditAction
 from cityhall.core.roles import FINANCE_CLERK
 
 from . import ledger
@@ -271,6 +273,13 @@ def waive_invoice(
         },
         public=True,
     )
+    audit.record(
+        AuditAction.INVOICE_WAIVED,
+        actor=actor,
+        object_type="invoice",
+        object_id=invoice.number,
+        payload={"case": invoice.case.reference, "amount_cents": amount},
+    )
     return line
 
 
@@ -288,6 +297,14 @@ def void_invoice(*, invoice: Invoice, reason: str, actor=None, system: bool = Fa
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at, invoice.voided_by, invoice.void_reason = timezone.now(), actor, reason
     invoice.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    if actor is not None:
+        audit.record(
+            AuditAction.INVOICE_VOIDED,
+            actor=actor,
+            object_type="invoice",
+            object_id=invoice.number,
+            payload={"case": invoice.case.reference, "system": system},
+        )
     _close_pending_checkouts(invoice)
     add_event(
         case=invoice.case,

@@ -68,13 +68,24 @@ def reserve_refund(
             if current.status not in FINAL_PAYMENT_STATES:
                 raise RefundError(_("Only a payment that went through can be refunded."))
             raise RefundTooLarge(current.amount_cents - current.refunded_cents)
-        return Refund.objects.create(
+        refund = Refund.objects.create(
             payment=payment,
             amount_cents=amount_cents,
             reason=reason,
             automatic=automatic,
             requested_by=actor,
         )
+        from cityhall.core import audit
+        from cityhall.core.models import AuditAction
+
+        audit.record(
+            AuditAction.PAYMENT_REFUNDED,
+            actor=actor,
+            object_type="payment",
+            object_id=payment.pk,
+            payload={"refund": refund.pk, "amount_cents": amount_cents, "automatic": automatic},
+        )
+        return refund
 
 
 def refund_payment(*, payment: Payment, amount_cents: int, reason: str, actor) -> Refund:

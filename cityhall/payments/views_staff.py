@@ -23,7 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 from cityhall.cases import registry as cases_registry
 from cityhall.cases.errors import CaseError
 from cityhall.cases.services import record_personal_data_view
+from cityhall.core import audit
 from cityhall.core.guards import role_required
+from cityhall.core.models import AuditAction
 from cityhall.core.roles import CITY_ADMIN, FINANCE_CLERK
 
 from . import selectors, services, services_payments, services_refunds
@@ -314,6 +316,14 @@ def reconciliation(request):
 @require_GET
 def reconciliation_csv(request):
     _form, day = _day(request)
+    # Payers' names leave the system in this file: a staff read of personal data.
+    audit.record(
+        AuditAction.PERSONAL_DATA_VIEWED,
+        actor=request.user,
+        object_type="export",
+        object_id=f"reconciliation-{day.isoformat()}",
+        payload={"what": "reconciliation CSV"},
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reconciliation-{day.isoformat()}.csv"'
     writer = csv.writer(response)

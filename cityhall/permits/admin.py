@@ -5,6 +5,7 @@ change only through the services, where every change is on the timeline."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.core.admin import PersonalDataAdmin
 from cityhall.payments.admin import ReadOnlyAdmin
 
 from .models import (
@@ -126,7 +127,7 @@ class ConditionInline(ReadOnlyInline):
 
 
 @admin.register(PermitApplication)
-class PermitApplicationAdmin(ReadOnlyAdmin):
+class PermitApplicationAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     list_display = ["case", "permit_type", "street", "zip_code"]
     list_filter = ["permit_type"]
     search_fields = ["case__reference", "street"]
@@ -135,7 +136,7 @@ class PermitApplicationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Permit)
-class PermitAdmin(ReadOnlyAdmin):
+class PermitAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     list_display = ["number", "status", "valid_from", "valid_until"]
     list_filter = ["status"]
     search_fields = ["number"]

@@ -20,6 +20,8 @@ from cityhall.cases.models import Case, EventKind
 from cityhall.cases.references import next_reference
 from cityhall.cases.services import add_event, transition_case
 from cityhall.cases.workflow import APPLICANT, SYSTEM
+from cityhall.core import audit
+from cityhall.core.models import AuditAction
 
 from .errors import NotEditable, NotYourDepartment, PermitError
 from .models import (
@@ -118,6 +120,13 @@ def approve_step(*, step: ReviewStep, actor, note: str = "") -> ReviewStep:
         actor=actor,
         reason=step.note,
         payload={"step": step.department.code, "outcome": "step approved"},
+    )
+    audit.record(
+        AuditAction.CASE_DECIDED,
+        actor=actor,
+        object_type="case",
+        object_id=step.application.case.reference,
+        payload={"service": "permit", "step": step.department.code, "to": "step approved"},
     )
     _advance(step.application, actor=actor)
     return step

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cityhall.core.admin import PersonalDataAdmin
+
 from .models import PoliceReport, PoliceSettings, PropertyItem, RejectionReason, RmsExport
 
 
@@ -43,7 +45,7 @@ class PropertyItemInline(admin.TabularInline):
 
 
 @admin.register(PoliceReport)
-class PoliceReportAdmin(admin.ModelAdmin):
+class PoliceReportAdmin(PersonalDataAdmin):
     """Read-only: officers decide on the staff pages, where views are logged."""
 
     list_display = ["case", "report_number", "kind", "total_value_cents", "created_at"]

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.core.admin import PersonalDataAdmin
+
 from .models import (
     Amenity,
     Block,
@@ -95,7 +97,7 @@ class OccurrenceInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(PersonalDataAdmin):
     """Read-only: bookings change through the staff pages, which keep the rules."""
 
     list_display = ["case", "unit", "user", "attendees", "created_at"]

@@ -54,3 +54,11 @@ def test_wrong_password_message_keeps_the_email(client, make_user):
     assert response.status_code == 200
     assert b"do not match an account" in response.content
     assert b'value="ana@example.org"' in response.content
+
+
+def test_pages_for_signed_in_people_are_not_cached(client, staff_client, resident):
+    assert "no-store" not in client.get("/").get("Cache-Control", "")
+    client.force_login(resident)
+    assert "no-store" in client.get(reverse("accounts:account"))["Cache-Control"]
+    staff, _user = staff_client("police_reviewer")
+    assert "no-store" in staff.get("/staff/police/")["Cache-Control"]
