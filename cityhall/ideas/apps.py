@@ -16,7 +16,7 @@ class IdeasConfig(AppConfig):
         from . import tasks
         from .demo import seed
         from .selectors import unanswered_count
-        from .services import DIGITAL_TEAM
+        from .services import TRIAGERS
 
         registry.add_queue(
             StaffQueue(
@@ -35,7 +35,7 @@ class IdeasConfig(AppConfig):
                 title=_("Ideas to answer"),
                 description=_("The digital team's queue: every idea gets an answer on time."),
                 url_name="ideas:queue",
-                roles=frozenset(DIGITAL_TEAM),
+                roles=frozenset(TRIAGERS),
                 count=unanswered_count,
                 order=61,
             )

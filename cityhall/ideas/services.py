@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.cases import registry as cases_registry
 from cityhall.core.roles import ANALYST, CITY_ADMIN
+from cityhall.core.roles import DIGITAL_TEAM as DIGITAL_TEAM_ROLE
 from cityhall.insights import selectors as insights
 
 from .errors import IdeaError
@@ -24,12 +25,13 @@ from .models import (
     Support,
 )
 
-# The digital team: who answers ideas, ranks the backlog and links services.
-DIGITAL_TEAM = (ANALYST, CITY_ADMIN)
+# Who answers ideas, ranks the backlog and links services: the digital team
+# (the role that builds services), with analysts and city administrators.
+TRIAGERS = (ANALYST, CITY_ADMIN, DIGITAL_TEAM_ROLE)
 
 
 def is_digital_team(user) -> bool:
-    return bool(user and (user.is_superuser or user.has_role(*DIGITAL_TEAM)))
+    return bool(user and (user.is_superuser or user.has_role(*TRIAGERS)))
 
 
 def _require_team(actor) -> None:

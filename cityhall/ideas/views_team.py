@@ -15,10 +15,10 @@ from . import selectors, services
 from .errors import IdeaError
 from .forms import BuildForm, LinkForm, MergeForm, StateForm
 from .models import TRANSITIONS, Idea
-from .services import DIGITAL_TEAM
+from .services import TRIAGERS
 from .views import _idea, render_idea
 
-team_only = role_required(*DIGITAL_TEAM)
+team_only = role_required(*TRIAGERS)
 
 
 @require_GET

@@ -380,16 +380,24 @@ RULES |= {
 }
 
 # ---- reporting ------------------------------------------------------------------
-_READERS = (ANALYST, CITY_ADMIN)
+# Insights: analysts, city administrators and the digital team (it measures what it builds).
+_READERS = (ANALYST, CITY_ADMIN, DIGITAL_TEAM)
 RULES |= {
     "insights:survey": Rule(TOKEN, token_args=("token",), stateful=True),
     "insights:dashboard": staff(*_READERS),
     "insights:service": staff(*_READERS),
     "insights:request-report": staff(*_READERS, stateful=True),
     "insights:download-report": staff(*_READERS, stateful=True),
+    "insights:costs": staff(*_READERS),
 }
-# Every staff member may propose, support and discuss ideas; the digital team's
-# triage (ideas.services.DIGITAL_TEAM) is analysts and city administrators.
+# Open311 GeoReport v2: public reads; posting needs an api_key. Regex routes
+# (one per format); opendata/open311/tests request every one, with and without a key.
+for _name in ["services", "service", "requests", "request", "token", "not-found"]:
+    RULES[f"opendata-plain:open311-{_name}"] = Rule(
+        PUBLIC, skip="regex route: covered by cityhall/opendata/open311/tests"
+    )
+# Every staff member may propose, support and discuss ideas; triage
+# (ideas.services.TRIAGERS) is the digital team, analysts and city administrators.
 for _name in ["list", "propose", "similar", "estimate", "wins", "digest", "detail"]:
     RULES[f"ideas:{_name}"] = staff(*STAFF_ROLES, post=False)
 for _name in ["support", "comment", "name-consent"]:
