@@ -14,7 +14,7 @@ class PaymentsConfig(AppConfig):
         from cityhall.core.roles import CITY_ADMIN, FINANCE_CLERK
         from cityhall.documents.kinds import register_kind
 
-        from . import metrics, selectors, tasks
+        from . import checks, metrics, selectors, tasks  # noqa: F401  (checks registers itself)
         from .demo import seed
 
         registry.add_metrics(metrics.payment_metrics)

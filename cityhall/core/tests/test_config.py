@@ -85,10 +85,29 @@ def test_check_deploy_with_production_settings_reports_nothing(tmp_path):
             "ALLOWED_HOSTS": "services.city.gov",
             "CITYHALL_VAR_DIR": str(tmp_path),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "CITYHALL_PAYMENT_PROVIDER": "stripe",
+            "CITYHALL_STRIPE_SECRET_KEY": "sk_live_example",
+            "CITYHALL_STRIPE_WEBHOOK_SECRET": "whsec_example",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_payments_go_to_the_sandbox(tmp_path):
+    result = _cityhall(
+        "check",
+        "--deploy",
+        env={
+            "DEBUG": "false",
+            "CITYHALL_HTTPS": "true",
+            "SECRET_KEY": "k7#Vq!2mZ$" * 6,
+            "ALLOWED_HOSTS": "services.city.gov",
+            "CITYHALL_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+    )
+    assert "cityhall.W001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
