@@ -2,9 +2,23 @@
 sit under the language prefix; machine endpoints (downloads, /data.json, Open311)
 are in `plain_urlpatterns`, the same in every language."""
 
-from django.urls import path  # noqa: F401  (the routes come with the datasets and Open311)
+from django.urls import path
+
+from . import views, views_data
 
 app_name = "opendata"
-urlpatterns: list = []
+urlpatterns: list = [
+    # -- datasets and the transparency page (opendata helper) --
+    path("transparency/", views.transparency, name="transparency"),
+    path("data/", views.dataset_list, name="datasets"),
+    path("data/<slug:slug>/", views.dataset_page, name="dataset"),
+    # -- end datasets --
+]
 
-plain_urlpatterns: list = []
+plain_urlpatterns: list = [
+    # -- datasets (opendata helper) --
+    path("data.json", views_data.data_json, name="data-json"),
+    path("data/<slug:slug>.csv", views_data.download_csv, name="download-csv"),
+    path("data/<slug:slug>.json", views_data.download_json, name="download-json"),
+    # -- end datasets --
+]
