@@ -189,10 +189,9 @@ _VALUES = (
     "number",
     "application__permit_type__name_en",
     "application__description",
-    "application__case__submitted_at",
-    "application__case__created_at",
-    "issued_at",
-    "completed_at",
+    "applied_on",
+    "issued_on",
+    "completed_on",
     "status",
     "inspected",
     "application__street",
@@ -203,8 +202,8 @@ _VALUES = (
     "application__permit_type__permit_class",
     "application__permit_type__work_class",
     "application__permit_type__blds_type",
-    "application__case__status_changed_at",
-    "valid_until",
+    "status_changed_on",
+    "expires_on",
     "valuation",
     "area",
     "contractor_company",
@@ -224,8 +223,9 @@ def blds_queryset(*, issued_from=None, issued_before=None, filters=None, after: 
     (the keyset: `after` is the last number already sent). `issued_from` and
     `issued_before` are aware datetimes; `filters` maps BLDS fields of
     FILTER_COLUMNS to exact values."""
-    from django.db.models import Exists, OuterRef, Subquery
+    from django.db.models import CharField, Exists, OuterRef, Subquery
     from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast, Coalesce
 
     from .models import Contact, Inspection
 
@@ -240,6 +240,15 @@ def blds_queryset(*, issued_from=None, issued_before=None, filters=None, after: 
         area=KeyTextTransform(AREA_KEY, "application__answers"),
         contractor_company=Subquery(contractor.values("company")[:1]),
         contractor_licence=Subquery(contractor.values("licence_number")[:1]),
+        # Days as text in the city's zone, made by the database: converting and
+        # formatting timestamps row by row in Python was most of the export's time.
+        applied_on=_day_text(
+            Coalesce("application__case__submitted_at", "application__case__created_at")
+        ),
+        issued_on=_day_text("issued_at"),
+        completed_on=_day_text("completed_at"),
+        status_changed_on=_day_text("application__case__status_changed_at"),
+        expires_on=Cast("valid_until", CharField()),
     )
     if issued_from is not None:
         permits = permits.filter(issued_at__gte=issued_from)
@@ -250,6 +259,13 @@ def blds_queryset(*, issued_from=None, issued_before=None, filters=None, after: 
     if after is not None:
         permits = permits.filter(number__gt=after)
     return permits.order_by("number").values_list(*_VALUES)
+
+
+def _day_text(expression):
+    from django.db.models import CharField
+    from django.db.models.functions import Cast, TruncDate
+
+    return Cast(TruncDate(expression), CharField())
 
 
 _STATUS = {
@@ -279,10 +295,9 @@ def blds_rows(queryset, *, chunk_size: int = 2000) -> Iterator[tuple]:
         number,
         type_name,
         description,
-        submitted_at,
-        created_at,
-        issued_at,
-        completed_at,
+        applied,
+        issued,
+        completed,
         status,
         inspected,
         street,
@@ -293,8 +308,8 @@ def blds_rows(queryset, *, chunk_size: int = 2000) -> Iterator[tuple]:
         permit_class,
         work_class,
         blds_type,
-        status_changed_at,
-        valid_until,
+        status_changed,
+        expires,
         valuation,
         area,
         company,
@@ -309,9 +324,9 @@ def blds_rows(queryset, *, chunk_size: int = 2000) -> Iterator[tuple]:
         yield (
             number,
             f"{type_name}: {description}" if description else type_name,
-            _day(submitted_at or created_at),
-            _day(issued_at),
-            _day(completed_at),
+            applied,
+            issued,
+            completed or "",
             current,
             street,
             unit,
@@ -327,8 +342,8 @@ def blds_rows(queryset, *, chunk_size: int = 2000) -> Iterator[tuple]:
             blds_type,
             blds_type,
             type_name,
-            _day(status_changed_at),
-            _day(valid_until),
+            status_changed,
+            expires,
             f"{valuation / 100:.2f}" if valuation is not None else "",
             str(area) if area is not None else "",
             company or "",
