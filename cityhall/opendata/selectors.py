@@ -21,39 +21,49 @@ HEADLINE_MONTHS = 12
 
 @dataclass
 class Summary:
-    """What a dataset holds over its default range, for the pages."""
+    """What a dataset holds over its default range, for the pages. Rows are
+    counted for the small aggregated datasets only; a row-per-record dataset
+    (permits) is only asked for its first row, whatever its size."""
 
-    rows: int
+    rows: int | None
     withheld: int  # rows with figures suppressed
-
-    @property
-    def empty(self) -> bool:
-        return self.rows == 0
+    empty: bool
 
     @property
     def all_withheld(self) -> bool:
-        return self.rows > 0 and self.withheld == self.rows
+        return bool(self.rows) and self.withheld == self.rows
 
 
-def default_query(dataset: Dataset, today: date | None = None) -> Query:
+def default_query(dataset: Dataset) -> Query:
     query, _limit = exports.parse_query(dataset, {}, paged=False)
     return query
 
 
+def _count(dataset: Dataset) -> tuple:
+    rows = iter(dataset.rows(default_query(dataset)))
+    if dataset.key == dataset.column_names[:1]:  # one row per record: do not read them all
+        first = next(rows, None)
+        close = getattr(rows, "close", None)
+        if close:
+            close()
+        return None, 0, first is None
+    names = dataset.column_names
+    flag = names.index("suppressed") if "suppressed" in names else None
+    count = withheld = 0
+    for row in rows:
+        count += 1
+        withheld += flag is not None and row[flag] == "yes"
+    return count, withheld, count == 0
+
+
 def summary(dataset: Dataset) -> Summary:
-    """Rows and withheld rows over the default range, cached per source version."""
+    """Cached per source version (and day), so the pages do not recompute it."""
     _changed, token = dataset.version()
     digest = hashlib.sha256(f"{token}|{registry.min_cell()}".encode()).hexdigest()[:16]
     key = f"opendata:summary:{dataset.slug}:{digest}:{timezone.localdate()}"
     found = cache.get(key)
     if found is None:
-        names = dataset.column_names
-        flag = names.index("suppressed") if "suppressed" in names else None
-        rows = withheld = 0
-        for row in dataset.rows(default_query(dataset)):
-            rows += 1
-            withheld += flag is not None and row[flag] == "yes"
-        found = (rows, withheld)
+        found = _count(dataset)
         cache.set(key, found, SUMMARY_SECONDS)
     return Summary(*found)
 
