@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import registry, selectors
 from .registry import FREQUENCY_LABELS
 
 
-@require_GET
+@require_safe
 def transparency(request):
     context = selectors.transparency()
     context["datasets"] = selectors.datasets_with_summaries()
@@ -19,7 +19,7 @@ def transparency(request):
     return render(request, "opendata/transparency.html", context)
 
 
-@require_GET
+@require_safe
 def dataset_list(request):
     return render(
         request,
@@ -28,7 +28,7 @@ def dataset_list(request):
     )
 
 
-@require_GET
+@require_safe
 def dataset_page(request, slug: str):
     try:
         dataset = registry.get(slug)

@@ -9,7 +9,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cityhall.core.ratelimit import allow, client_address
 
@@ -73,7 +73,7 @@ def _prepare(request, slug: str, kind: str):
     return dataset, query, limit, etag, changed
 
 
-@require_GET
+@require_safe
 def download_csv(request, slug: str):
     prepared = _prepare(request, slug, "csv")
     if not isinstance(prepared, tuple):
@@ -87,7 +87,7 @@ def download_csv(request, slug: str):
     return response
 
 
-@require_GET
+@require_safe
 def download_json(request, slug: str):
     prepared = _prepare(request, slug, "json")
     if not isinstance(prepared, tuple):
@@ -115,7 +115,7 @@ def download_json(request, slug: str):
     return response
 
 
-@require_GET
+@require_safe
 def data_json(request):
     limited = _rate_limited(request)
     if limited:

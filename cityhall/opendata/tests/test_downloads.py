@@ -135,3 +135,9 @@ def test_too_many_downloads_from_one_address_get_a_429_with_retry_after(client, 
     assert json.loads(refused.content)["error"] == "rate_limited"
     other = client.get(JSON, REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 200  # per client
+
+
+def test_head_answers_with_the_validators_and_no_rows(client, reports):
+    response = client.head(CSV, DATES)
+    assert response.status_code == 200 and response["ETag"]
+    assert b"".join(response.streaming_content) == b""
