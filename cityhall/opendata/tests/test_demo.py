@@ -51,6 +51,12 @@ def test_no_dataset_output_holds_personal_data(client, demo_city):
         outputs += [csv_text, client.get(f"/data/{dataset.slug}.json").content.decode()]
         assert csv_text.count("\n") >= 1
     text = "\n".join(outputs)
+    performance = client.get("/data/service-performance.json", {"limit": "10000"}).json()["data"]
+    services = {r["service"] for r in performance if r["completed"]}
+    assert {"police_report", "permit", "facility_booking", "streetlight"} <= services
+    assert any(r["cost_per_transaction_usd"] for r in performance)
+    units = client.get("/data/facility-utilization.json").json()["data"]
+    assert units and all(r["open_hours"] >= r["booked_hours"] for r in units)
     assert "service-requests-streetlight" in text  # the demo marks one formbuilder service
     for value in private:
         assert value not in text, value
