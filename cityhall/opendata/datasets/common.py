@@ -56,3 +56,11 @@ def after_key(rows, key_positions, after):
 
 def matches(row: tuple, names: tuple[str, ...], filters: dict[str, str]) -> bool:
     return all(str(row[names.index(name)]) == value for name, value in filters.items())
+
+
+def in_key_order(rows: list[tuple], names: tuple[str, ...], key_size: int, query):
+    """The rows of a small aggregated dataset as a download wants them: sorted by
+    their key (the first key_size columns), filtered, after the query's cursor."""
+    rows = sorted(rows, key=lambda r: r[:key_size])
+    kept = [r for r in rows if matches(r, names, query.filters)]
+    return after_key(kept, tuple(range(key_size)), query.after)

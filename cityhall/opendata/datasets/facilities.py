@@ -10,7 +10,7 @@ from cityhall.opendata import registry
 from cityhall.opendata.registry import Column, Dataset, Query
 from cityhall.reservations import selectors as reservations
 
-from .common import after_key, last_day_of, matches, month_of, month_text, months_between
+from .common import in_key_order, last_day_of, month_of, month_text, months_between
 
 COLUMNS = (
     Column("month", "month", _("The month (YYYY-MM).")),
@@ -50,9 +50,7 @@ def rows(query: Query):
                     usage.percent,
                 )
             )
-    out.sort(key=lambda r: r[:2])
-    out = [r for r in out if matches(r, NAMES, query.filters)]
-    return after_key(out, (0, 1), query.after)
+    return in_key_order(out, NAMES, 2, query)
 
 
 DATASET = registry.register(

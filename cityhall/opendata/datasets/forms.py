@@ -16,7 +16,7 @@ from cityhall.opendata import registry
 from cityhall.opendata.registry import Column, Dataset, Query
 from cityhall.opendata.suppression import Cell, Group, suppress
 
-from .common import after_key, last_day_of, matches, month_of, month_text
+from .common import in_key_order, last_day_of, month_of, month_text
 
 ALL = "ALL"
 COLUMNS = (
@@ -66,9 +66,7 @@ def rows(code: str, query: Query):
     out = []
     for group in suppress(groups_for(code, first, last), registry.min_cell()):
         out += [_row(c) for c in group.cells] + [_row(group.total)]
-    out.sort(key=lambda r: r[:2])
-    out = [r for r in out if matches(r, NAMES, query.filters)]
-    return after_key(out, (0, 1), query.after)
+    return in_key_order(out, NAMES, 2, query)
 
 
 def dataset_of(service) -> Dataset:

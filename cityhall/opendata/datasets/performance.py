@@ -11,7 +11,7 @@ from cityhall.insights import selectors as insights
 from cityhall.opendata import registry
 from cityhall.opendata.registry import Column, Dataset, Query
 
-from .common import after_key, decimal_text, dollars, last_day_of, matches, month_of, month_text
+from .common import decimal_text, dollars, in_key_order, last_day_of, month_of, month_text
 
 COLUMNS = (
     Column("month", "month", _("The month (YYYY-MM).")),
@@ -87,9 +87,7 @@ def rows(query: Query):
                     dollars(insights.cents(m.savings.soft)),
                 )
             )
-    out.sort(key=lambda r: r[:2])
-    out = [r for r in out if matches(r, NAMES, query.filters)]
-    return after_key(out, (0, 1), query.after)
+    return in_key_order(out, NAMES, 2, query)
 
 
 DATASET = registry.register(

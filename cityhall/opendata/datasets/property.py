@@ -16,7 +16,7 @@ from cityhall.opendata.suppression import Cell, Group, suppress
 from cityhall.police import selectors as police
 from cityhall.police.nibrs import PROPERTY_DESCRIPTIONS
 
-from .common import after_key, dollars, last_day_of, local_day, matches, month_of, month_text
+from .common import dollars, in_key_order, last_day_of, local_day, month_of, month_text
 
 ALL = "ALL"
 UNKNOWN = "unknown"
@@ -108,9 +108,7 @@ def rows(query: Query):
     out = []
     for group in suppress(groups_for(first, last), registry.min_cell()):
         out += [_row(c) for c in group.cells] + [_row(group.total)]
-    out.sort(key=lambda r: r[:3])
-    out = [r for r in out if matches(r, NAMES, query.filters)]
-    return after_key(out, (0, 1, 2), query.after)
+    return in_key_order(out, NAMES, 3, query)
 
 
 DATASET = registry.register(
