@@ -46,4 +46,5 @@ def test_an_unknown_dataset_page_is_a_404(client, path):
 
 
 def test_the_footer_links_to_the_transparency_page(client):
-    assert 'href="/transparency/"' in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert home.count('href="/transparency/"') == 2  # the footer and the home page
