@@ -327,3 +327,12 @@ CITYHALL_PERMIT_INSPECTIONS_PER_SLOT = config.env_int("CITYHALL_PERMIT_INSPECTIO
 # Staff ideas: the digital team answers every new idea within this many days
 # (calendar days; the queue flags ideas past it). docs/ideas.md
 CITYHALL_IDEAS_ANSWER_DAYS = config.env_int("CITYHALL_IDEAS_ANSWER_DAYS", 10)
+
+# Open data (docs/opendata.md): no published cell counts fewer people than this
+# (with complementary suppression, so none can be worked out by subtraction);
+# downloads per client address, as "hits/seconds".
+CITYHALL_OPEN_DATA_MIN_CELL = max(1, config.env_int("CITYHALL_OPEN_DATA_MIN_CELL", 5))
+CITYHALL_OPEN_DATA_RATE = os.environ.get("CITYHALL_OPEN_DATA_RATE", "120/60")
+CITYHALL_OPEN_DATA_EMAIL = os.environ.get(
+    "CITYHALL_OPEN_DATA_EMAIL", "opendata@cityhall.example.org"
+)

@@ -109,6 +109,15 @@ class SettingsForm(CreateForm):
         ),
     )
 
+    publish_open_data = forms.BooleanField(
+        label=_("Publish monthly counts of this service as open data"),
+        required=False,
+        help_text=_(
+            "Cases by month and status on the city's open data pages, small counts withheld. "
+            "Answers are never published."
+        ),
+    )
+
     FIELDS = [
         "code",
         "prefix",

@@ -30,6 +30,9 @@ class FormService(models.Model):
         max_length=12, choices=ServiceStatus.choices, default=ServiceStatus.DRAFT
     )
     draft = models.JSONField(default=dict)
+    # The digital team's choice: counts of its cases by month and status go out
+    # as an open dataset (opendata). Never the answers, which may hold personal data.
+    publish_open_data = models.BooleanField(_("publish counts as open data"), default=False)
     current_version = models.ForeignKey(
         "FormVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

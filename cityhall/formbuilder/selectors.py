@@ -127,3 +127,38 @@ def open311_attributes(code: str) -> list[dict] | None:
                 }
             )
     return attributes
+
+
+# ---- for opendata: counts only, never answers ---------------------------------
+
+
+def open_data_services() -> list[FormService]:
+    """The services the digital team marked for open data (published or not:
+    their past cases still count)."""
+    return list(FormService.objects.filter(publish_open_data=True).order_by("code"))
+
+
+def monthly_status_counts(code: str, first, last) -> list[tuple]:
+    """(case id, local month, status) of the service's sent cases between two aware
+    moments; the id only groups, callers never publish it."""
+    from django.db.models.functions import TruncMonth
+
+    from cityhall.cases.models import Case
+
+    return list(
+        Case.objects.filter(service=code, submitted_at__gte=first, submitted_at__lt=last)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values_list("pk", "month", "status")
+        .order_by("month", "status", "pk")
+    )
+
+
+def open_data_version(code: str):
+    from django.db.models import Count, Max
+
+    from cityhall.cases.models import Case
+
+    found = Case.objects.filter(service=code).aggregate(
+        changed=Max("status_changed_at"), n=Count("pk")
+    )
+    return found["changed"], f"{found['changed']}|{found['n']}"

@@ -217,6 +217,17 @@ def unpublish(*, service: FormService, actor) -> FormService:
     return service
 
 
+@transaction.atomic
+def set_open_data(*, service: FormService, publish: bool, actor) -> FormService:
+    """Publish (or stop publishing) the service's monthly counts as open data."""
+    service = FormService.objects.select_for_update().get(pk=service.pk)
+    if service.publish_open_data != publish:
+        service.publish_open_data = publish
+        service.updated_at, service.updated_by = timezone.now(), actor
+        service.save(update_fields=["publish_open_data", "updated_at", "updated_by"])
+    return service
+
+
 def export_definition(service: FormService) -> dict:
     return {**copy.deepcopy(service.draft), "schema_version": SCHEMA_VERSION}
 

@@ -89,9 +89,16 @@ def create(request):
 @require_http_methods(["GET", "POST"])
 def service(request, code):
     found = _service(code)
-    form = SettingsForm(request.POST or None, initial=SettingsForm.initial_from(found.draft))
+    initial = {
+        **SettingsForm.initial_from(found.draft),
+        "publish_open_data": found.publish_open_data,
+    }
+    form = SettingsForm(request.POST or None, initial=initial)
     valid = request.method == "POST" and form.is_valid()
     if valid and _save(request, found, form.apply(found.draft), form):
+        builder.set_open_data(
+            service=found, publish=form.cleaned_data["publish_open_data"], actor=request.user
+        )
         messages.success(request, _("Saved."))
         return redirect("formbuilder:builder-service", form.cleaned_data["code"])
     return render(

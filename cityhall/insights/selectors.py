@@ -241,3 +241,32 @@ def cost_history(code: str) -> dict:
         models.setdefault(row.channel, []).append(row)
     digital = list(DigitalServiceCost.objects.filter(service=code).order_by("-effective_from"))
     return {"models": models, "digital": digital}
+
+
+# ---- for opendata: the published KPIs and when their inputs last changed ------
+
+
+def kpis_for_open_data(start: date, end: date) -> list[ServiceKpis]:
+    """Every service's KPIs month by month from start to end (capped at today)."""
+    from .kpis import compute
+
+    today = timezone.localdate()
+    end = min(end, today)
+    if start > end:
+        return []
+    return compute(start=start, end=end, histograms=False, today=today)
+
+
+def open_data_version():
+    """(last change, token): the rollups' watermark, the cost inputs and the survey
+    answers, and today (running costs accrue by the day). A few indexed reads."""
+    from django.db.models import Count, Max
+
+    from .models import CostModel, DigitalServiceCost, RollupState, StaffRate, SurveyResponse
+
+    state = RollupState.objects.aggregate(changed=Max("updated_at"), last=Max("last_event_id"))
+    parts = [state["changed"], state["last"], timezone.localdate()]
+    for model in (CostModel, DigitalServiceCost, StaffRate, SurveyResponse):
+        found = model.objects.aggregate(last=Max("pk"), n=Count("pk"))
+        parts += [found["last"], found["n"]]
+    return state["changed"], "|".join(str(p) for p in parts)

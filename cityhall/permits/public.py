@@ -177,3 +177,198 @@ def blds_permits() -> Iterator[dict[str, str]]:
     """The permits dataset, one BLDS record per issued permit (for opendata)."""
     for permit in public_permits().iterator(chunk_size=500):
         yield blds_record(permit)
+
+
+# ---- the same records for a large export: one query, no model instances ----
+# blds_record() above builds a record from objects (pages, one permit); a
+# download of every permit reads plain values through a server-side cursor so
+# memory stays flat whatever the count. Both give the same fields
+# (tests/test_public.py compares them).
+
+_VALUES = (
+    "number",
+    "application__permit_type__name_en",
+    "application__description",
+    "applied_on",
+    "issued_on",
+    "completed_on",
+    "status",
+    "inspected",
+    "application__street",
+    "application__unit",
+    "application__city",
+    "application__state",
+    "application__zip_code",
+    "application__permit_type__permit_class",
+    "application__permit_type__work_class",
+    "application__permit_type__blds_type",
+    "status_changed_on",
+    "expires_on",
+    "valuation",
+    "area",
+    "contractor_company",
+    "contractor_licence",
+)
+# BLDS field -> the column it is filtered on in the database.
+FILTER_COLUMNS = {
+    "OriginalZip": "application__zip_code",
+    "PermitType": "application__permit_type__blds_type",
+    "PermitClass": "application__permit_type__permit_class",
+    "WorkClass": "application__permit_type__work_class",
+}
+
+
+def blds_queryset(*, issued_from=None, issued_before=None, filters=None, after: str | None = None):
+    """Issued permits with an address, as plain values, ordered by permit number
+    (the keyset: `after` is the last number already sent). `issued_from` and
+    `issued_before` are aware datetimes; `filters` maps BLDS fields of
+    FILTER_COLUMNS to exact values."""
+    from django.db.models import CharField, Exists, OuterRef, Subquery
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast, Coalesce
+
+    from .models import Contact, Inspection
+
+    contractor = Contact.objects.filter(
+        application=OuterRef("application"), role=ContactRole.CONTRACTOR
+    ).order_by("pk")
+    permits = Permit.objects.exclude(application__street="").annotate(
+        inspected=Exists(
+            Inspection.objects.filter(permit=OuterRef("pk"), inspected_at__isnull=False)
+        ),
+        valuation=KeyTextTransform(VALUATION_KEY, "application__answers"),
+        area=KeyTextTransform(AREA_KEY, "application__answers"),
+        contractor_company=Subquery(contractor.values("company")[:1]),
+        contractor_licence=Subquery(contractor.values("licence_number")[:1]),
+        # Days as text in the city's zone, made by the database: converting and
+        # formatting timestamps row by row in Python was most of the export's time.
+        applied_on=_day_text(
+            Coalesce("application__case__submitted_at", "application__case__created_at")
+        ),
+        issued_on=_day_text("issued_at"),
+        completed_on=_day_text("completed_at"),
+        status_changed_on=_day_text("application__case__status_changed_at"),
+        expires_on=Cast("valid_until", CharField()),
+    )
+    if issued_from is not None:
+        permits = permits.filter(issued_at__gte=issued_from)
+    if issued_before is not None:
+        permits = permits.filter(issued_at__lt=issued_before)
+    for name, value in (filters or {}).items():
+        permits = permits.filter(**{FILTER_COLUMNS[name]: value})
+    if after is not None:
+        permits = permits.filter(number__gt=after)
+    return permits.order_by("number").values_list(*_VALUES)
+
+
+def _day_text(expression):
+    from django.db.models import CharField
+    from django.db.models.functions import Cast, TruncDate
+
+    return Cast(TruncDate(expression), CharField())
+
+
+_STATUS = {
+    PermitStatus.COMPLETED: ("Completed", "Permit Finaled"),
+    PermitStatus.EXPIRED: ("Expired", "Permit Cancelled"),
+}
+
+
+def _whole(text) -> str:
+    """A JSON number kept as text by the database ("45000"), when it is a whole number."""
+    if text is None or isinstance(text, bool):
+        return None
+    try:
+        value = int(str(text))
+    except ValueError:
+        return None
+    return value if str(value) == str(text).strip() else None
+
+
+def blds_rows(queryset, *, chunk_size: int = 2000) -> Iterator[tuple]:
+    """BLDS records as tuples in BLDS_FIELDS order, streamed in chunks."""
+    jurisdiction = settings.CITY_NAMES["en"]
+    with translation.override(settings.LANGUAGE_CODE):
+        link = settings.CITY_SITE_URL + reverse("permits:public-permit", args=["NUMBER"])
+    before, after_link = link.split("NUMBER")
+    for (
+        number,
+        type_name,
+        description,
+        applied,
+        issued,
+        completed,
+        status,
+        inspected,
+        street,
+        unit,
+        city,
+        state,
+        zip_code,
+        permit_class,
+        work_class,
+        blds_type,
+        status_changed,
+        expires,
+        valuation,
+        area,
+        company,
+        licence,
+    ) in queryset.iterator(chunk_size=chunk_size):
+        current, mapped = _STATUS.get(
+            status,
+            ("Inspections", "Inspection Phase") if inspected else ("Issued", "Permit Issued"),
+        )
+        description = " ".join(description.split())
+        valuation, area = _whole(valuation), _whole(area)
+        yield (
+            number,
+            f"{type_name}: {description}" if description else type_name,
+            applied,
+            issued,
+            completed or "",
+            current,
+            street,
+            unit,
+            city,
+            state,
+            zip_code,
+            jurisdiction,
+            permit_class,
+            "Residential" if permit_class.lower() == "residential" else "Non-Residential",
+            mapped,
+            work_class,
+            "New" if work_class.lower() == "new" else "Existing",
+            blds_type,
+            blds_type,
+            type_name,
+            status_changed,
+            expires,
+            f"{valuation / 100:.2f}" if valuation is not None else "",
+            str(area) if area is not None else "",
+            company or "",
+            licence or "",
+            before + number + after_link,
+        )
+
+
+def blds_version():
+    """(last change, token) of the permits dataset: a few indexed aggregates."""
+    from django.db.models import Count, Max
+
+    from cityhall.cases.models import Case
+
+    from .models import Inspection, PermitApplication
+    from .workflow import SERVICE_CODE
+
+    permits = Permit.objects.aggregate(n=Count("pk"), last=Max("pk"), done=Max("completed_at"))
+    cases = Case.objects.filter(service=SERVICE_CODE).aggregate(changed=Max("status_changed_at"))
+    applications = PermitApplication.objects.aggregate(changed=Max("updated_at"))
+    inspected = Inspection.objects.aggregate(changed=Max("inspected_at"))
+    moments = [
+        m
+        for m in (cases["changed"], applications["changed"], inspected["changed"], permits["done"])
+        if m is not None
+    ]
+    token = "|".join(str(v) for v in (*permits.values(), *moments))
+    return (max(moments) if moments else None), token

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cityhall.cases import models as cases_models
 
 from .models import Kind, PoliceReport, PoliceSettings, PropertyItem, RmsExport
 from .validation import normalize_serial
-from .workflow import SERVICE_CODE, SUBMITTED, SUPERVISOR_REVIEW
+from .workflow import REJECTED, SERVICE_CODE, SUBMITTED, SUPERVISOR_REVIEW
 
 DUPLICATE_WINDOW = timedelta(days=30)
 LIVE_STATES = [SUBMITTED, SUPERVISOR_REVIEW, "info_requested", "approved"]
@@ -150,3 +151,59 @@ def export_errors() -> QuerySet[RmsExport]:
     return RmsExport.objects.filter(status=RmsExport.Status.FAILED).select_related(
         "report", "report__case"
     )
+
+
+# ---- for opendata: no personal data leaves through these ----------------------
+
+_ZIP_IN_TEXT = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+
+
+def neighbourhood_of(location: str) -> str:
+    """The city's ZIP code area named in "where it happened", else "" (unknown).
+    Only one of the city's own ZIP codes is ever returned, never the text."""
+    from cityhall.core.places import city_zip_codes
+
+    zips = city_zip_codes()
+    for match in _ZIP_IN_TEXT.finditer(location or ""):
+        if match.group(1) in zips:
+            return match.group(1)
+    return ""
+
+
+def _day_start(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def items_for_open_data(first_day, last_day):
+    """Per property item of the reports filed (not rejected) between two local
+    days: (report id, filed at, neighbourhood, NIBRS category, quantity, value
+    of one in cents). The report id only tells which items share a report;
+    callers never publish it. Streams in chunks."""
+    rows = (
+        PropertyItem.objects.filter(
+            report__case__submitted_at__gte=_day_start(first_day),
+            report__case__submitted_at__lt=_day_start(last_day + timedelta(days=1)),
+        )
+        .exclude(report__case__status=REJECTED)
+        .order_by("report__case__submitted_at", "report_id", "pk")
+        .values_list(
+            "report_id",
+            "report__case__submitted_at",
+            "report__location",
+            "category",
+            "quantity",
+            "value_cents",
+        )
+    )
+    for report_id, filed_at, location, category, quantity, value in rows.iterator(2000):
+        yield report_id, filed_at, neighbourhood_of(location), category, quantity, value
+
+
+def open_data_version():
+    """(last change, token) of the reports the open data counts, in one query."""
+    found = cases_models.Case.objects.filter(service=SERVICE_CODE).aggregate(
+        changed=Max("status_changed_at"), n=Count("pk")
+    )
+    items = PropertyItem.objects.aggregate(last=Max("pk"), n=Count("pk"))
+    token = f"{found['changed']}|{found['n']}|{items['last']}|{items['n']}"
+    return found["changed"], token

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db.models import Min, Prefetch
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cityhall.core.money import format_cents
@@ -290,3 +290,22 @@ def case_panel(case) -> dict | None:
         return None
     times = active_times(booking) or occurrences_of(booking)
     return {"booking": booking, "times": [fmt_range(o.start, o.end) for o in times]}
+
+
+def open_data_version():
+    """(last change, token) of what utilization is computed from (opendata):
+    bookings' states, closures and blocks, and today (the current month fills in)."""
+    from django.db.models import Count, Max
+
+    from cityhall.cases.models import Case
+
+    from .models import Block, HoursException, OpeningHours
+
+    cases = Case.objects.filter(service=SERVICE_CODE).aggregate(
+        changed=Max("status_changed_at"), n=Count("pk")
+    )
+    parts = [cases["changed"], cases["n"], local_date(timezone.now())]
+    for model in (Occurrence, Block, HoursException, OpeningHours, Unit):
+        found = model.objects.aggregate(last=Max("pk"), n=Count("pk"))
+        parts += [found["last"], found["n"]]
+    return cases["changed"], "|".join(str(p) for p in parts)

@@ -266,3 +266,32 @@ def test_only_builders_run_the_preview(staff_client, team, make_user):
     start = reverse("formbuilder:builder-preview", args=["streetlight"])
     assert clerk.get(start).status_code == 403
     assert clerk.post(start).status_code == 403
+
+
+def test_the_digital_team_marks_a_service_for_open_data_in_the_settings(team):
+    from cityhall.formbuilder.testing import BASE
+
+    service = services_builder.create_service(raw=copy.deepcopy(BASE), actor=None)
+    url = reverse("formbuilder:builder-service", args=[service.code])
+    form = team.get(url).text
+    assert (
+        'name="publish_open_data"' in form
+        and "checked" not in form.split("publish_open_data")[1][:80]
+    )
+    settings = {
+        **{k: v for k, v in BASE.items() if isinstance(v, str)},
+        "target_days": "7",
+        "review_mode": "one_step",
+        "reviewer_role": "digital_team",
+        "approver_role": "digital_team",
+        "publish_open_data": "on",
+    }
+    response = team.post(url, settings)
+    assert response.status_code == 302, response.text
+    service.refresh_from_db()
+    assert service.publish_open_data is True
+    assert "service-requests-streetlight" in team.get("/data.json").text
+    settings.pop("publish_open_data")
+    team.post(url, settings)
+    service.refresh_from_db()
+    assert service.publish_open_data is False
