@@ -31,6 +31,8 @@ class StaffRate(models.Model):
     )
     hourly_cents = models.PositiveIntegerField(_("loaded hourly rate (cents)"))
     effective_from = models.DateField(_("effective from"))
+    # When the row last changed: open data's download versions notice a correction.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("staff hourly rate")
@@ -66,6 +68,7 @@ class CostModel(models.Model):
     resident_minutes = models.DecimalField(_("resident minutes"), default=0, **MINUTES)
     resident_travel_cents = models.PositiveIntegerField(_("resident travel (cents)"), default=0)
     notes = models.TextField(_("notes and sources"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("cost model")
@@ -112,6 +115,7 @@ class DigitalServiceCost(models.Model):
         _("value of an hour of a resident's time (cents)"), default=0
     )
     notes = models.TextField(_("notes and sources"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("digital service cost")

@@ -266,7 +266,13 @@ def open_data_version():
 
     state = RollupState.objects.aggregate(changed=Max("updated_at"), last=Max("last_event_id"))
     parts = [state["changed"], state["last"], timezone.localdate()]
-    for model in (CostModel, DigitalServiceCost, StaffRate, SurveyResponse):
-        found = model.objects.aggregate(last=Max("pk"), n=Count("pk"))
-        parts += [found["last"], found["n"]]
-    return state["changed"], "|".join(str(p) for p in parts)
+    changed = state["changed"]
+    for model in (CostModel, DigitalServiceCost, StaffRate):
+        # Rows are corrected in place (the cost inputs page): their last change counts.
+        found = model.objects.aggregate(last=Max("pk"), n=Count("pk"), at=Max("updated_at"))
+        parts += [found["last"], found["n"], found["at"]]
+        if found["at"] and (changed is None or found["at"] > changed):
+            changed = found["at"]
+    found = SurveyResponse.objects.aggregate(last=Max("pk"), n=Count("pk"))
+    parts += [found["last"], found["n"]]
+    return changed, "|".join(str(p) for p in parts)

@@ -157,8 +157,31 @@ def csv_chunks(dataset: Dataset, query: Query):
         chunk = list(islice(rows, CSV_CHUNK))
         if not chunk:
             return
-        writer.writerows(chunk)
+        writer.writerows(map(_spreadsheet_safe, chunk))
         yield buffer.take()
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def _spreadsheet_safe(row):
+    """A text cell a spreadsheet would run as a formula (a contractor named
+    "=HYPERLINK(...)") starts with an apostrophe, as OWASP advises for CSV; numbers,
+    and text that is a negative number, are left alone."""
+    if not any(type(v) is str and v and v[0] in _FORMULA_STARTS for v in row):
+        return row
+    return [
+        "'" + v if type(v) is str and v and v[0] in _FORMULA_STARTS and not _is_number(v) else v
+        for v in row
+    ]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _typed(value, kind: str):

@@ -141,3 +141,44 @@ def test_head_answers_with_the_validators_and_no_rows(client, reports):
     response = client.head(CSV, DATES)
     assert response.status_code == 200 and response["ETag"]
     assert b"".join(response.streaming_content) == b""
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_defused():
+    from cityhall.opendata.exports import _spreadsheet_safe
+
+    row = ['=HYPERLINK("http://x")', "+1 555", "@SUM(A1)", "-5", "-2.5", "- a list", -7, "Acme"]
+    assert _spreadsheet_safe(row) == [
+        '\'=HYPERLINK("http://x")',
+        "'+1 555",
+        "'@SUM(A1)",
+        "-5",
+        "-2.5",
+        "'- a list",
+        -7,
+        "Acme",
+    ]
+    plain = ("2026-01-02", 3, "Fence")
+    assert _spreadsheet_safe(plain) is plain  # the common case is not copied
+
+
+def test_a_corrected_cost_model_changes_the_performance_download(client, db):
+    """Cost rows are corrected in place on the cost inputs page; the download's
+    version must notice, or caches would keep yesterday's cost per transaction."""
+    from datetime import date
+
+    from cityhall.insights.models import CostModel
+    from cityhall.insights.services_costs import set_cost_model
+
+    set_cost_model(
+        service="police_report", channel="counter", effective_from=date(2025, 1, 1),
+        values={"review_minutes": 10},
+    )  # fmt: skip
+    first = client.get("/data/service-performance.csv")
+    assert first.status_code == 200
+    set_cost_model(
+        service="police_report", channel="counter", effective_from=date(2025, 1, 1),
+        values={"review_minutes": 12},
+    )  # fmt: skip
+    assert CostModel.objects.count() == 1  # corrected, not added
+    again = client.get("/data/service-performance.csv", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
