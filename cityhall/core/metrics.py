@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -23,6 +24,9 @@ from django.views.decorators.http import require_GET
 
 _requests = None
 _latency = None
+# The first requests of a threaded server arrive together: without the lock two
+# threads both create the instruments and the second registration raises.
+_instruments_lock = threading.Lock()
 
 # Latency buckets for web requests, in seconds.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -30,20 +34,22 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 def _instruments():
     global _requests, _latency
-    if _requests is None:
-        from prometheus_client import Counter, Histogram
+    if _latency is None:
+        with _instruments_lock:
+            if _latency is None:
+                from prometheus_client import Counter, Histogram
 
-        _requests = Counter(
-            "cityhall_http_requests",
-            "HTTP requests answered, by method, URL pattern and status.",
-            ["method", "route", "status"],
-        )
-        _latency = Histogram(
-            "cityhall_http_request_duration_seconds",
-            "Time to answer an HTTP request, by method and URL pattern.",
-            ["method", "route"],
-            buckets=BUCKETS,
-        )
+                _requests = Counter(
+                    "cityhall_http_requests",
+                    "HTTP requests answered, by method, URL pattern and status.",
+                    ["method", "route", "status"],
+                )
+                _latency = Histogram(
+                    "cityhall_http_request_duration_seconds",
+                    "Time to answer an HTTP request, by method and URL pattern.",
+                    ["method", "route"],
+                    buckets=BUCKETS,
+                )
     return _requests, _latency
 
 

@@ -247,3 +247,39 @@ def test_made_up_methods_share_one_label(client, db, settings):
         _sample(text, "cityhall_http_requests_total", method="OTHER", route="healthz", status="405")
         == 3
     )
+
+
+def test_the_first_requests_of_a_threaded_server_create_the_instruments_once(monkeypatch):
+    """Threads answering the first requests together once raised 'Duplicated timeseries'."""
+    import threading
+
+    from cityhall.core import metrics
+
+    monkeypatch.setattr(metrics, "_requests", None)
+    monkeypatch.setattr(metrics, "_latency", None)
+    created = []
+    real_histogram = __import__("prometheus_client").Histogram
+
+    def slow_histogram(*args, **kwargs):
+        created.append(args[0])
+        threading.Event().wait(0.05)  # widen the window a race needs
+        return real_histogram(*args, registry=None, **kwargs)
+
+    monkeypatch.setattr("prometheus_client.Counter", lambda *a, **k: object())
+    monkeypatch.setattr("prometheus_client.Histogram", slow_histogram)
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def first_request():
+        barrier.wait()
+        try:
+            metrics._instruments()
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_request) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(created) == 1
