@@ -258,28 +258,28 @@ def test_the_first_requests_of_a_threaded_server_create_the_instruments_once(mon
     monkeypatch.setattr(metrics, "_requests", None)
     monkeypatch.setattr(metrics, "_latency", None)
     created = []
-    real_histogram = __import__("prometheus_client").Histogram
 
-    def slow_histogram(*args, **kwargs):
-        created.append(args[0])
-        threading.Event().wait(0.05)  # widen the window a race needs
-        return real_histogram(*args, registry=None, **kwargs)
+    def slow(kind):
+        def make(name, *args, **kwargs):
+            created.append(name)
+            threading.Event().wait(0.05)  # widen the window a race needs
+            return kind
 
-    monkeypatch.setattr("prometheus_client.Counter", lambda *a, **k: object())
-    monkeypatch.setattr("prometheus_client.Histogram", slow_histogram)
+        return make
+
+    monkeypatch.setattr("prometheus_client.Counter", slow("counter"))
+    monkeypatch.setattr("prometheus_client.Histogram", slow("histogram"))
     barrier = threading.Barrier(6)
-    errors = []
+    got = []
 
     def first_request():
         barrier.wait()
-        try:
-            metrics._instruments()
-        except Exception as error:
-            errors.append(error)
+        got.append(metrics._instruments())
 
     threads = [threading.Thread(target=first_request) for _ in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == [] and len(created) == 1
+    assert len(created) == 2  # one counter, one histogram
+    assert got == [("counter", "histogram")] * 6
