@@ -106,6 +106,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": config.database(var=VAR_DIR)}
+DATABASES.update(config.database_replicas(primary=DATABASES["default"]))
+# Writes and most reads go to the primary; code that reads inside
+# core.replicas.replica_reads() goes to a replica when one is configured.
+DATABASE_ROUTERS = ["cityhall.core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -158,9 +162,11 @@ STATIC_ROOT = VAR_DIR / "static"
 # npm's build copies USWDS, htmx and Chart.js here (not committed).
 STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded and generated files: var/media, a shared folder, or S3-compatible
+# storage (CITYHALL_FILES_URL; config.file_storage).
+_files, MEDIA_ROOT = config.file_storage(var=VAR_DIR)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _files,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
