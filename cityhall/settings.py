@@ -267,6 +267,15 @@ CITYHALL_POLICE_INFO_DAYS = config.env_int("CITYHALL_POLICE_INFO_DAYS", 15)
 CITYHALL_POLICE_PHONE = os.environ.get("CITYHALL_POLICE_PHONE", "(555) 010-0199")
 CITYHALL_POLICE_RETENTION_DAYS = config.env_int("CITYHALL_POLICE_RETENTION_DAYS", 730)
 CITYHALL_DRAFT_RETENTION_DAYS = config.env_int("CITYHALL_DRAFT_RETENTION_DAYS", 30)
+# Finished background tasks (their arguments name cases and emails), sign-in
+# records (address and user name; the audit log keeps its own copy), and the
+# payment providers' event bodies (payer's email and card's last four digits)
+# are kept this many days; docs/operations.md lists every retention.
+CITYHALL_TASK_RESULT_RETENTION_DAYS = config.env_int("CITYHALL_TASK_RESULT_RETENTION_DAYS", 14)
+CITYHALL_SIGNIN_LOG_RETENTION_DAYS = config.env_int("CITYHALL_SIGNIN_LOG_RETENTION_DAYS", 365)
+CITYHALL_PAYMENT_PAYLOAD_RETENTION_DAYS = config.env_int(
+    "CITYHALL_PAYMENT_PAYLOAD_RETENTION_DAYS", 400
+)
 # A status link in an email is a key to the resident's request: it stops working
 # after this many days (a fresh one comes from the look-up by reference and email).
 CITYHALL_TRACKING_LINK_DAYS = config.env_int("CITYHALL_TRACKING_LINK_DAYS", 180)

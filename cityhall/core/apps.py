@@ -17,3 +17,6 @@ class CoreConfig(AppConfig):
         registry.add_periodic(
             "core.purge-idempotency", every=timedelta(days=1), task=tasks.purge_idempotency_records
         )
+        registry.add_periodic(
+            "core.purge-platform", every=timedelta(days=1), task=tasks.purge_platform_records
+        )

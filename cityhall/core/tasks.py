@@ -20,3 +20,11 @@ def purge_idempotency_records() -> int:
         created_at__lt=timezone.now() - timedelta(days=30)
     ).delete()
     return deleted
+
+
+@task()
+def purge_platform_records() -> dict:
+    """Personal data the platform keeps for itself (core/retention.py)."""
+    from .retention import purge_housekeeping as purge
+
+    return purge()
