@@ -18,5 +18,10 @@ class CoreConfig(AppConfig):
             "core.purge-idempotency", every=timedelta(days=1), task=tasks.purge_idempotency_records
         )
         registry.add_periodic(
+            "core.requeue-dead-workers-tasks",
+            every=timedelta(minutes=1),
+            task=tasks.requeue_dead_workers_tasks,
+        )
+        registry.add_periodic(
             "core.purge-platform", every=timedelta(days=1), task=tasks.purge_platform_records
         )

@@ -28,3 +28,10 @@ def purge_platform_records() -> dict:
     from .retention import purge_housekeeping as purge
 
     return purge()
+
+
+@task()
+def requeue_dead_workers_tasks() -> int:
+    from .reaper import requeue_tasks_of_dead_workers
+
+    return requeue_tasks_of_dead_workers()
