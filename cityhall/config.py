@@ -182,6 +182,10 @@ def database_replicas(*, primary: dict) -> dict[str, dict]:
     return replicas
 
 
+# A failed write (disk full) leaves no partial file behind (core/storage.py).
+LOCAL_STORAGE = "cityhall.core.storage.WholeFileSystemStorage"
+
+
 def file_storage(*, var: Path) -> tuple[dict, Path]:
     """STORAGES['default'] and MEDIA_ROOT from CITYHALL_FILES_URL.
 
@@ -195,7 +199,7 @@ def file_storage(*, var: Path) -> tuple[dict, Path]:
     url = os.environ.get("CITYHALL_FILES_URL", "").strip()
     media_root = var / "media"
     if not url:
-        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}, media_root
+        return {"BACKEND": LOCAL_STORAGE}, media_root
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "file":
@@ -204,7 +208,7 @@ def file_storage(*, var: Path) -> tuple[dict, Path]:
             raise ImproperlyConfigured(
                 "CITYHALL_FILES_URL=file:// needs an absolute path (file:///srv/media)."
             )
-        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}, folder
+        return {"BACKEND": LOCAL_STORAGE}, folder
     if scheme == "s3":
         if not parts.hostname:
             raise ImproperlyConfigured(
