@@ -303,6 +303,10 @@ CITYHALL_CURRENCY = os.environ.get("CITYHALL_CURRENCY", "USD").strip().upper()
 CITYHALL_STRIPE_SECRET_KEY = os.environ.get("CITYHALL_STRIPE_SECRET_KEY", "")
 CITYHALL_STRIPE_WEBHOOK_SECRET = os.environ.get("CITYHALL_STRIPE_WEBHOOK_SECRET", "")
 CITYHALL_STRIPE_API_BASE = os.environ.get("CITYHALL_STRIPE_API_BASE", "https://api.stripe.com")
+# Seconds to wait for the payment provider's API before the outcome counts as unknown.
+CITYHALL_PAYMENT_PROVIDER_TIMEOUT_SECONDS = config.env_int(
+    "CITYHALL_PAYMENT_PROVIDER_TIMEOUT_SECONDS", 10
+)
 if CITYHALL_PAYMENT_PROVIDER == "stripe" and not (
     CITYHALL_STRIPE_SECRET_KEY and CITYHALL_STRIPE_WEBHOOK_SECRET
 ):
