@@ -136,7 +136,8 @@ def email(*, var: Path) -> dict:
 
 
 def cache() -> dict:
-    url = os.environ.get("CITYHALL_CACHE_URL", "db://")
+    # REDIS_URL is what most hosting platforms set when they attach a Redis.
+    url = os.environ.get("CITYHALL_CACHE_URL") or os.environ.get("REDIS_URL") or "db://"
     scheme = urlsplit(url).scheme.lower()
     if scheme == "db":
         return {
@@ -146,7 +147,97 @@ def cache() -> dict:
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # Keys of several cities (or of tests) on one Redis never meet.
+            "KEY_PREFIX": os.environ.get("CITYHALL_CACHE_PREFIX", "cityhall"),
+        }
     raise ImproperlyConfigured(
         f"CITYHALL_CACHE_URL scheme {scheme!r} is not one of db://, locmem://, redis://."
+    )
+
+
+def database_replicas(*, primary: dict) -> dict[str, dict]:
+    """Read-only replicas from DATABASE_REPLICA_URLS (comma-separated) or
+    DATABASE_REPLICA_URL, as aliases replica, replica_2, ... (core/replicas.py
+    sends the insights and open data reads there). In tests a replica mirrors
+    the test database: nothing copies rows between two test databases."""
+    import dj_database_url
+
+    raw = os.environ.get("DATABASE_REPLICA_URLS") or os.environ.get("DATABASE_REPLICA_URL", "")
+    urls = [part.strip() for part in raw.split(",") if part.strip()]
+    replicas = {}
+    for number, url in enumerate(urls, start=1):
+        config = dj_database_url.parse(url, conn_max_age=primary.get("CONN_MAX_AGE", 60))
+        if config["ENGINE"] != primary["ENGINE"]:
+            raise ImproperlyConfigured(
+                "A database replica must run the same engine as DATABASE_URL "
+                f"({config['ENGINE']} is not {primary['ENGINE']})."
+            )
+        config["OPTIONS"] = {**primary.get("OPTIONS", {}), **config.get("OPTIONS", {})}
+        config["CONN_HEALTH_CHECKS"] = primary.get("CONN_HEALTH_CHECKS", False)
+        config["TEST"] = {"MIRROR": "default"}
+        replicas["replica" if number == 1 else f"replica_{number}"] = config
+    return replicas
+
+
+# A failed write (disk full) leaves no partial file behind (core/storage.py).
+LOCAL_STORAGE = "cityhall.core.storage.WholeFileSystemStorage"
+
+
+def file_storage(*, var: Path) -> tuple[dict, Path]:
+    """STORAGES['default'] and MEDIA_ROOT from CITYHALL_FILES_URL.
+
+    (unset)                          var/media on this machine's disk
+    file:///srv/cityhall/media       a folder, e.g. a volume every web and worker host mounts
+    s3://bucket/prefix?endpoint_url=https://s3.example.org&region=us-west-2
+                                     S3-compatible object storage (django-storages); the
+                                     keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+                                     (or the machine's role), as boto3 reads them
+    """
+    url = os.environ.get("CITYHALL_FILES_URL", "").strip()
+    media_root = var / "media"
+    if not url:
+        return {"BACKEND": LOCAL_STORAGE}, media_root
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        folder = Path(unquote(parts.path))
+        if parts.netloc not in {"", "localhost"} or not folder.is_absolute():
+            raise ImproperlyConfigured(
+                "CITYHALL_FILES_URL=file:// needs an absolute path (file:///srv/media)."
+            )
+        return {"BACKEND": LOCAL_STORAGE}, folder
+    if scheme == "s3":
+        if not parts.hostname:
+            raise ImproperlyConfigured(
+                "CITYHALL_FILES_URL=s3:// needs a bucket: s3://bucket/prefix"
+            )
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        unknown = set(query) - {"endpoint_url", "region", "addressing_style"}
+        if unknown:
+            raise ImproperlyConfigured(
+                f"CITYHALL_FILES_URL has unknown options: {', '.join(sorted(unknown))}."
+            )
+        options = {
+            "bucket_name": parts.hostname,
+            "location": parts.path.strip("/"),
+            # Residents' files are private: links are signed and expire, never public.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # Two uploads with one name get two objects; nothing is overwritten.
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+        }
+        if query.get("endpoint_url"):
+            options["endpoint_url"] = query["endpoint_url"]
+        if query.get("region"):
+            options["region_name"] = query["region"]
+        if query.get("addressing_style"):
+            options["addressing_style"] = query["addressing_style"]
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, media_root
+    raise ImproperlyConfigured(
+        f"CITYHALL_FILES_URL scheme {scheme!r} is not one of file://, s3://."
     )

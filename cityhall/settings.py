@@ -106,6 +106,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": config.database(var=VAR_DIR)}
+DATABASES.update(config.database_replicas(primary=DATABASES["default"]))
+# Writes and most reads go to the primary; code that reads inside
+# core.replicas.replica_reads() goes to a replica when one is configured.
+DATABASE_ROUTERS = ["cityhall.core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -158,9 +162,11 @@ STATIC_ROOT = VAR_DIR / "static"
 # npm's build copies USWDS, htmx and Chart.js here (not committed).
 STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded and generated files: var/media, a shared folder, or S3-compatible
+# storage (CITYHALL_FILES_URL; config.file_storage).
+_files, MEDIA_ROOT = config.file_storage(var=VAR_DIR)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _files,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -194,7 +200,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if CITYHALL_HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -267,6 +273,15 @@ CITYHALL_POLICE_INFO_DAYS = config.env_int("CITYHALL_POLICE_INFO_DAYS", 15)
 CITYHALL_POLICE_PHONE = os.environ.get("CITYHALL_POLICE_PHONE", "(555) 010-0199")
 CITYHALL_POLICE_RETENTION_DAYS = config.env_int("CITYHALL_POLICE_RETENTION_DAYS", 730)
 CITYHALL_DRAFT_RETENTION_DAYS = config.env_int("CITYHALL_DRAFT_RETENTION_DAYS", 30)
+# Finished background tasks (their arguments name cases and emails), sign-in
+# records (address and user name; the audit log keeps its own copy), and the
+# payment providers' event bodies (payer's email and card's last four digits)
+# are kept this many days; docs/operations.md lists every retention.
+CITYHALL_TASK_RESULT_RETENTION_DAYS = config.env_int("CITYHALL_TASK_RESULT_RETENTION_DAYS", 14)
+CITYHALL_SIGNIN_LOG_RETENTION_DAYS = config.env_int("CITYHALL_SIGNIN_LOG_RETENTION_DAYS", 365)
+CITYHALL_PAYMENT_PAYLOAD_RETENTION_DAYS = config.env_int(
+    "CITYHALL_PAYMENT_PAYLOAD_RETENTION_DAYS", 400
+)
 # A status link in an email is a key to the resident's request: it stops working
 # after this many days (a fresh one comes from the look-up by reference and email).
 CITYHALL_TRACKING_LINK_DAYS = config.env_int("CITYHALL_TRACKING_LINK_DAYS", 180)
@@ -296,6 +311,10 @@ CITYHALL_CURRENCY = os.environ.get("CITYHALL_CURRENCY", "USD").strip().upper()
 CITYHALL_STRIPE_SECRET_KEY = os.environ.get("CITYHALL_STRIPE_SECRET_KEY", "")
 CITYHALL_STRIPE_WEBHOOK_SECRET = os.environ.get("CITYHALL_STRIPE_WEBHOOK_SECRET", "")
 CITYHALL_STRIPE_API_BASE = os.environ.get("CITYHALL_STRIPE_API_BASE", "https://api.stripe.com")
+# Seconds to wait for the payment provider's API before the outcome counts as unknown.
+CITYHALL_PAYMENT_PROVIDER_TIMEOUT_SECONDS = config.env_int(
+    "CITYHALL_PAYMENT_PROVIDER_TIMEOUT_SECONDS", 10
+)
 if CITYHALL_PAYMENT_PROVIDER == "stripe" and not (
     CITYHALL_STRIPE_SECRET_KEY and CITYHALL_STRIPE_WEBHOOK_SECRET
 ):

@@ -118,3 +118,59 @@ def pay_in_sandbox(page, name: str = "Ana García") -> None:
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile("/return/"))
     assert page.get_by_test_id("payment-state").get_attribute("data-state") == "paid"
+
+
+# Variables of the test process that a deployment never has: processes a test
+# starts (servers, workers, commands) must read the real settings.
+_NOT_INHERITED = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    """The environment for a `cityhall …` process started by a test, on the test
+    database, with production settings (DEBUG off) unless `extra` says otherwise."""
+    import os
+
+    return {
+        **{k: v for k, v in os.environ.items() if k not in _NOT_INHERITED},
+        "DATABASE_URL": database_url(),
+        "DEBUG": "false",
+        "SECRET_KEY": "test-" + "k" * 50,
+        "EMAIL_URL": "memory:",
+        **extra,
+    }
+
+
+def run_cityhall(*args: str, env: dict[str, str], timeout: float = 180, check: bool = True):
+    """Runs `cityhall ARGS` to the end; its CompletedProcess (text)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "cityhall.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check:
+        assert result.returncode == 0, f"cityhall {' '.join(args)}:\n{result.stdout}{result.stderr}"
+    return result
+
+
+def redis_url() -> str | None:
+    """The local Redis for tests (CITYHALL_TEST_REDIS_URL, default database 15 on
+    127.0.0.1:6379), or None when none answers; CI always has one (it fails there)."""
+    import os
+    import socket
+    from urllib.parse import urlsplit
+
+    url = os.environ.get("CITYHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 6379), timeout=2).close()
+    except OSError:
+        if os.environ.get("CI"):
+            raise
+        return None
+    return url

@@ -23,3 +23,11 @@ class CoreConfig(AppConfig):
         registry.add_periodic(
             "core.purge-audit-log", every=timedelta(days=1), task=tasks.purge_audit_log
         )
+        registry.add_periodic(
+            "core.requeue-dead-workers-tasks",
+            every=timedelta(minutes=1),
+            task=tasks.requeue_dead_workers_tasks,
+        )
+        registry.add_periodic(
+            "core.purge-platform", every=timedelta(days=1), task=tasks.purge_platform_records
+        )

@@ -35,3 +35,18 @@ def purge_audit_log() -> int:
     from . import audit
 
     return audit.purge()
+
+
+@task()
+def purge_platform_records() -> dict:
+    """Personal data the platform keeps for itself (core/retention.py)."""
+    from .retention import purge_housekeeping as purge
+
+    return purge()
+
+
+@task()
+def requeue_dead_workers_tasks() -> int:
+    from .reaper import requeue_tasks_of_dead_workers
+
+    return requeue_tasks_of_dead_workers()

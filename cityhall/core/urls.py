@@ -14,6 +14,7 @@ urlpatterns = [
 # Outside the language prefix: machines and developers read these.
 plain_urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("dev/mailbox/", views.mailbox_list, name="mailbox"),
     path("dev/mailbox/<str:message_id>/", views.mailbox_detail, name="mailbox-message"),

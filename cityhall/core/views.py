@@ -42,6 +42,15 @@ def staff_home(request):
 
 @never_cache
 @require_GET
+def livez(request):
+    """Liveness: this process answers. Touches nothing (no database), so a load
+    balancer can tell a stuck process from a database outage, and the load
+    benchmark measures the bare cost of a request through the middleware."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_GET
 def healthz(request):
     report, status = health_report()
     return JsonResponse(report, status=status)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,7 @@ class FormbuilderConfig(AppConfig):
         from . import dynamic
         from .demo import seed
         from .roles import BUILDERS
+        from .tasks import purge_drafts
 
         # Published services are service types and catalogue cards, read from the
         # database (see dynamic.py and docs/decisions/0009-formbuilder-services.md).
@@ -22,6 +25,7 @@ class FormbuilderConfig(AppConfig):
         registry.add_catalogue_provider(dynamic.catalogue_entries)
         register_kind("formbuilder", _("Decision document"))
         registry.add_demo_seeder(seed, order=60)
+        registry.add_periodic("formbuilder.purge", every=timedelta(hours=24), task=purge_drafts)
         registry.add_queue(
             StaffQueue(
                 title=_("Service builder"),

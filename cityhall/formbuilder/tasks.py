@@ -62,3 +62,23 @@ def issue_approval_document(case_id: int) -> str:
         )
     deliver(notification.pk)
     return "issued"
+
+
+@task()
+def purge_drafts() -> int:
+    """Answers to services built without code that were never sent go after
+    CITYHALL_DRAFT_RETENTION_DAYS, with their uploads."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cityhall.cases.retention import delete_case
+
+    from .workflow import DRAFT
+
+    cutoff = timezone.now() - timedelta(days=settings.CITYHALL_DRAFT_RETENTION_DAYS)
+    doomed = Case.objects.filter(
+        formbuilder__isnull=False, status=DRAFT, created_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    return sum(delete_case(pk) for pk in list(doomed))

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from cityhall.cases import registry
 from cityhall.cases.models import Channel
+from cityhall.core.replicas import on_replica
 
 from .costs import CostBook
 from .facts import month_of, next_month
@@ -274,6 +275,8 @@ def _prepare(ask: Ask, book: CostBook, today: date) -> list[ServiceKpis]:
     return results
 
 
+# The heaviest read the city serves, and a few seconds' lag does not matter here.
+@on_replica
 def compute_all(asks: list[Ask], *, store=None, today: date | None = None) -> list[list]:
     """KPIs for several asks (the dashboard and its pilots) from one read of the
     rollups: the cost inputs are read once, and the rows once for all periods."""

@@ -1,4 +1,7 @@
-"""Reads shaped for the dashboards, the council report and the API."""
+"""Reads shaped for the dashboards, the council report and the API.
+
+The dashboards read from a replica when one is configured (core/replicas.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.cases import registry
 from cityhall.cases.models import Channel
+from cityhall.core.replicas import on_replica
 
 from .charts import Chart, month_label
 from .costs import CostBook
@@ -121,6 +125,7 @@ def service_charts(k: ServiceKpis, channel: str | None) -> list[Chart]:
     ]
 
 
+@on_replica
 def overview(start: date, end: date, channel: str | None = None, *, store=None) -> dict:
     """Every service side by side, trends across services, and the pilots."""
     today = timezone.localdate()
@@ -166,6 +171,7 @@ def cost_inputs(k: ServiceKpis) -> list[dict]:
     return rows
 
 
+@on_replica
 def service_detail(code: str, start: date, end: date, channel: str | None = None) -> dict:
     today = timezone.localdate()
     pilots, asks = pilot_asks([code], today=today)
@@ -210,6 +216,7 @@ def pilots_of(code: str):
     return Pilot.objects.filter(service=code).order_by("-starts_on", "pk")
 
 
+@on_replica
 def service_value(code: str, start: date, end: date | None = None) -> ServiceKpis | None:
     """One service's KPIs from `start` to `end` (default today): savings (in the period,
     to date, projected per year), digital take-up, satisfaction. None before `start`."""

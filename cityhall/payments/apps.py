@@ -77,5 +77,8 @@ class PaymentsConfig(AppConfig):
         registry.add_periodic(
             "payments.retry_refunds", every=timedelta(minutes=10), task=tasks.retry_pending_refunds
         )
+        registry.add_periodic(
+            "payments.purge-payloads", every=timedelta(days=1), task=tasks.purge_provider_payloads
+        )
         register_kind("payment_receipt", _("Payment receipt"))
         registry.add_demo_seeder(seed, order=5)

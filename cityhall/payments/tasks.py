@@ -53,3 +53,28 @@ def expire_checkout(payment_id: int) -> str:
         return "nothing to do"
     get_provider(payment.provider).expire_checkout(payment)
     return "expired"
+
+
+@task()
+def purge_provider_payloads() -> int:
+    """Providers' event bodies carry the payer's email and card details; after
+    CITYHALL_PAYMENT_PAYLOAD_RETENTION_DAYS (past chargeback windows and the
+    year-end audit) only the event's id, type and outcome stay, which is what
+    keeps a redelivered webhook a no-op and the ledger explained."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import WebhookEvent
+    from .models_sandbox import SandboxEvent, SandboxSession
+
+    cutoff = timezone.now() - timedelta(days=settings.CITYHALL_PAYMENT_PAYLOAD_RETENTION_DAYS)
+    scrubbed = (
+        WebhookEvent.objects.filter(received_at__lt=cutoff).exclude(payload={}).update(payload={})
+    )
+    SandboxEvent.objects.filter(created_at__lt=cutoff).exclude(payload={}).update(payload={})
+    SandboxSession.objects.filter(created_at__lt=cutoff).exclude(customer_email="").update(
+        customer_email=""
+    )
+    return scrubbed

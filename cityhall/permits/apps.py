@@ -78,5 +78,6 @@ class PermitsConfig(AppConfig):
         registry.add_periodic(
             "permits.slots", every=timedelta(hours=24), task=tasks.inspection_slots_job
         )
+        registry.add_periodic("permits.purge", every=timedelta(hours=24), task=tasks.purge_drafts)
         register_kind("permit", _("Permit"))
         registry.add_demo_seeder(seed, order=40)

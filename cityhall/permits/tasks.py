@@ -119,3 +119,26 @@ def inspection_slots_job() -> int:
     from .inspections import ensure_slots
 
     return ensure_slots()
+
+
+@task()
+def purge_drafts() -> int:
+    """Applications never sent go after CITYHALL_DRAFT_RETENTION_DAYS (the resume
+    link works as long), with their uploaded plans."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cityhall.cases.retention import purge_drafts as purge
+
+    from .models import SubmittedDocument
+    from .workflow import DRAFT, SERVICE_CODE
+
+    def uploaded_documents(case):  # they protect the attachments they point to
+        SubmittedDocument.objects.filter(application__case=case).delete()
+
+    cutoff = timezone.now() - timedelta(days=settings.CITYHALL_DRAFT_RETENTION_DAYS)
+    return purge(
+        service=SERVICE_CODE, draft_status=DRAFT, created_before=cutoff, first=uploaded_documents
+    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from cityhall.cases.models import Case
+from cityhall.cases.retention import delete_case
 
 from .workflow import DRAFT, EXPIRED, REJECTED, SERVICE_CODE
 
@@ -29,16 +29,5 @@ def purge_old_reports(*, now=None) -> int:
         ).values_list("pk", flat=True)
     )
     for pk in doomed:
-        _delete_case(pk)
+        delete_case(pk)
     return len(doomed)
-
-
-@transaction.atomic
-def _delete_case(pk: int) -> None:
-    case = Case.objects.select_for_update().filter(pk=pk).first()
-    if case is None:
-        return
-    files = [a.file for a in case.attachments.all()]
-    case.delete()
-    # Files go only once the rows are gone for good.
-    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files if f.name])

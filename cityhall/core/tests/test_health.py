@@ -52,3 +52,11 @@ def test_healthz_is_503_when_the_database_is_down(client, db, monkeypatch):
     assert response.status_code == 503
     assert response.json()["status"] == "down"
     assert response.json()["database"]["ok"] is False
+
+
+def test_livez_answers_without_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]

@@ -52,6 +52,13 @@ def _client() -> stripe.StripeClient:
         key,
         base_addresses={"api": settings.CITYHALL_STRIPE_API_BASE},
         max_network_retries=2,
+        # The library waits 80 s by default, three times: a resident would stare
+        # at a spinning page for four minutes. Past this, the outcome is unknown
+        # (ProviderError, not definitive): the page says so and the webhook or the
+        # sweeper settles it later.
+        http_client=stripe.new_default_http_client(
+            timeout=settings.CITYHALL_PAYMENT_PROVIDER_TIMEOUT_SECONDS
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -18,6 +19,7 @@ class FakeStripe:
         self.refunds: dict[str, dict] = {}
         self.idempotent: dict[str, tuple[int, dict]] = {}
         self.fail_next: list[int] = []  # HTTP statuses to answer the next requests with
+        self.hang_seconds = 0.0  # answer every request this late (a provider timing out)
         self.lock = threading.Lock()
         self.count = 0
         fake = self
@@ -46,6 +48,8 @@ class FakeStripe:
                     "form": form,
                     "headers": dict(self.headers),
                 }
+                if fake.hang_seconds:
+                    time.sleep(fake.hang_seconds)
                 with fake.lock:
                     fake.requests.append(record)
                     if fake.fail_next:

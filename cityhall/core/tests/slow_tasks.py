@@ -1,0 +1,20 @@
+"""Tasks the fault tests run in real worker processes (importable by path)."""
+
+import time
+from pathlib import Path
+
+from django_tasks import task
+
+
+@task()
+def write_then_wait(marker: str, seconds: float) -> str:
+    """Notes each start in `marker`; the first run waits `seconds` (to be killed in)."""
+    path = Path(marker)
+    first = not path.exists()
+    with path.open("a") as handle:
+        handle.write("started\n")
+    if first:
+        time.sleep(seconds)
+    with path.open("a") as handle:
+        handle.write("finished\n")
+    return "done"
