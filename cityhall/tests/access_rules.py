@@ -156,6 +156,7 @@ RULES: dict[str, Rule] = {}
 # ---- machines and developers --------------------------------------------
 RULES |= {
     "plain:healthz": Rule(PUBLIC),
+    "plain:livez": Rule(PUBLIC),
     "plain:metrics": Rule(NOBODY, post=False),  # a bearer token, off when unset
     "plain:mailbox": Rule(NOBODY),  # DEBUG only
     "plain:mailbox-message": Rule(NOBODY),
@@ -389,6 +390,15 @@ RULES |= {
     "insights:request-report": staff(*_READERS, stateful=True),
     "insights:download-report": staff(*_READERS, stateful=True),
     "insights:costs": staff(*_READERS),
+}
+# Open data: public pages and downloads (published figures only; no one's own data).
+RULES |= {
+    "opendata:transparency": Rule(PUBLIC),
+    "opendata:datasets": Rule(PUBLIC),
+    "opendata:dataset": Rule(PUBLIC, keys={"slug": "dataset_slug"}),
+    "opendata-plain:data-json": Rule(PUBLIC),
+    "opendata-plain:download-csv": Rule(PUBLIC, keys={"slug": "dataset_slug"}),
+    "opendata-plain:download-json": Rule(PUBLIC, keys={"slug": "dataset_slug"}),
 }
 # Open311 GeoReport v2: public reads; posting needs an api_key. Regex routes
 # (one per format); opendata/open311/tests request every one, with and without a key.

@@ -137,5 +137,6 @@ def build_world(make_user, settings) -> World:
         "idea_id": str(idea.pk),
         "permit_type": "small-construction",
         "insights_code": "police_report",
+        "dataset_slug": "service-performance",
     }
     return world
