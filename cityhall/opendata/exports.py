@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cityhall.core.replicas import on_replica, replica_reads
+
 from . import registry
 from .registry import Dataset, Query
 
@@ -147,7 +149,15 @@ class _Buffer(io.StringIO):
 
 
 def csv_chunks(dataset: Dataset, query: Query):
-    """The CSV, a few thousand rows at a time: memory stays flat whatever the count."""
+    """The CSV, a few thousand rows at a time: memory stays flat whatever the count.
+    Read from a replica when the city has one (core/replicas.py): the rows are
+    read while the response streams, after the view has returned, so the
+    generator itself holds the replica block."""
+    with replica_reads():
+        yield from _csv_chunks(dataset, query)
+
+
+def _csv_chunks(dataset: Dataset, query: Query):
     buffer = _Buffer()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(dataset.column_names)
@@ -194,6 +204,7 @@ def _typed(value, kind: str):
     return value
 
 
+@on_replica
 def json_page(dataset: Dataset, query: Query, limit: int) -> tuple[list[dict], tuple | None]:
     """One page of rows as objects, and the key to continue after (None at the end)."""
     names = dataset.column_names

@@ -194,6 +194,14 @@ with replica_reads():
         print("in-a-transaction", read_alias())
     PeriodicJob.objects.create(name="written-while-reading-the-replica")
 print("written-to", PeriodicJob.objects.filter(name="written-while-reading-the-replica").exists())
+from django.test import Client
+on = {alias: CaptureQueriesContext(connections[alias]) for alias in ("default", "replica")}
+for c in on.values(): c.__enter__()
+response = Client(HTTP_HOST="localhost").get("/data/service-performance.csv")
+body = b"".join(response.streaming_content)
+page = Client(HTTP_HOST="localhost").get("/data/service-performance.json")
+for c in on.values(): c.__exit__(None, None, None)
+print("open-data", response.status_code, page.status_code, len(on["replica"].captured_queries) > 0)
 """
 
 
@@ -208,10 +216,11 @@ def test_insights_reads_go_to_the_replica_and_everything_else_to_the_primary(rep
     shown = run_cityhall(
         "shell", "-v", "0", "-c", REPLICA_PROBE, env=process_env(DATABASE_REPLICA_URL=replica_copy)
     ).stdout.split("\n")
-    assert shown[:5] == [
+    assert shown[:6] == [
         "insights 0 True",  # every query of the dashboard on the replica, none on the primary
         "outside True",  # ordinary reads: the primary
         "inside False",  # inside replica_reads(): the replica, which lags
         "in-a-transaction default",  # a write's own reads stay on the primary
         "written-to True",  # and writes always go to the primary
+        "open-data 200 200 True",  # the open data downloads read the replica
     ]
