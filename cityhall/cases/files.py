@@ -58,10 +58,14 @@ def attach_file(*, case: Case, clean, purpose: str = "", uploaded_by=None, publi
         scan_status=ScanStatus.HELD if scanning else ScanStatus.RELEASED,
         next_scan_at=now if scanning else None,
     )
+    storage = attachment.file.storage
+    # The name is chosen here, not by the storage, so that a write that fails half way
+    # (a full disk) can be removed by it.
+    name = attachment.file.field.generate_filename(attachment, clean.name)
     try:
-        attachment.file.save(clean.name, ContentFile(clean.data), save=False)
+        attachment.file.name = storage.save(name, ContentFile(clean.data))
     except OSError as error:
-        _discard(attachment.file.name)
+        _discard(name)
         logger.error("could not store an upload for case %s: %s", case.pk, error)
         if error.errno in {errno.ENOSPC, errno.EDQUOT}:
             message = _(
