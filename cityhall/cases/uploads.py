@@ -243,3 +243,15 @@ def _reencode(data: bytes, content_type: str, name: str) -> bytes:
             _("%(name)s could not be opened as a photo.") % {"name": name}
         ) from error
     return out.getvalue()
+
+
+def to_jpeg(data: bytes) -> bytes:
+    """A photo already checked by clean_upload, as a JPEG (for places that serve only JPEG)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        if image.format == "JPEG":
+            return data
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
+        return out.getvalue()
