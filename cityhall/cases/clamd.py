@@ -4,7 +4,7 @@ The protocol is a few lines (clamd(8), "INSTREAM"): send `zINSTREAM\\0`, then
 the file in chunks, each prefixed by its length as a 4-byte big-endian
 number, then a zero length; clamd answers one NUL-terminated line,
 `stream: OK`, `stream: <signature> FOUND` or `... ERROR`. Writing it here
-keeps a dependency off the upload path (the PyPI clients are unmaintained).
+keeps a dependency off the upload path (docs/decisions/0013).
 
 `CLAMAV_URL` is `tcp://host:port` or `unix:///path/to/clamd.ctl`.
 """
