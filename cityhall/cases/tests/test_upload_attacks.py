@@ -1,14 +1,13 @@
 """Hostile files: polyglots, active PDFs, SVG, decompression bombs, path tricks in
 names, oversized bodies and a full disk are refused or made harmless."""
 
-import errno
 import io
 import struct
 import zlib
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -314,18 +313,9 @@ def test_past_the_hard_limit_bytes_are_dropped_as_they_arrive_and_the_form_says_
 
 @pytest.fixture
 def full_disk(monkeypatch):
-    """The storage writes part of the file, then the disk is full (ENOSPC)."""
-    written = []
+    from cityhall.cases.testing import simulate_full_disk
 
-    def save(self, name, content):
-        path = Path(self.path(name))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content.read()[:10])  # half a file on disk
-        written.append(name)
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(FileSystemStorage, "_save", save)
-    return written
+    return simulate_full_disk(monkeypatch)
 
 
 def test_a_full_disk_gives_a_clear_message_and_stores_nothing(submitted_case, full_disk):

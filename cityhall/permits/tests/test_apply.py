@@ -295,3 +295,28 @@ def test_a_reviewed_permit_goes_to_both_departments_at_once_when_paid(types, app
     assert steps == {"building": StepStatus.PENDING, "zoning": StepStatus.PENDING}
     assert case.expected_decision_at == case.submitted_at + timedelta(days=15)
     assert not Permit.objects.exists()
+
+
+def test_a_full_disk_refuses_the_document_with_a_message_and_keeps_nothing(
+    types, applicant, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    from cityhall.cases.models import Attachment
+    from cityhall.cases.testing import simulate_full_disk
+
+    application = services.start_application(
+        user=applicant, permit_type=types["small-construction"]
+    )
+    written = simulate_full_disk(monkeypatch)
+    with pytest.raises(PermitError) as error:
+        services.upload_document(
+            application=application,
+            requirement_code="site-plan",
+            upload=pdf_upload(),
+            actor=applicant,
+        )
+    assert "no space left" in str(error.value)
+    assert error.value.field == "documents.site-plan"
+    assert written and not default_storage.exists(written[0])
+    assert not application.documents.exists() and not Attachment.objects.exists()
