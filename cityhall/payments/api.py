@@ -285,7 +285,7 @@ def refund(request, payment_id: int, payload: RefundIn):
 
 @payments_router.get(
     "/reconciliation",
-    response=with_errors(),
+    response=with_errors(dict),  # JSON; an HttpResponse for text/csv
     auth=token_auth,
     summary="The day's ledger with totals by service and provider (JSON, or CSV)",
 )
