@@ -4,8 +4,9 @@ Every operation gets generated requests (valid and invalid ones) with a token of
 staff member who holds every role, so the authenticated endpoints are reached. The
 checks: never a 5xx, every response's status code is declared for its operation,
 and every body matches the declared schema. The number of examples per operation
-is bounded (CITYHALL_FUZZ_EXAMPLES, default 50: about a minute on an idle two-core machine) and derandomized, so a CI run is
-short and repeatable; raise it locally to search harder.
+is bounded (CITYHALL_FUZZ_EXAMPLES, default 50: about a minute on an idle two-core
+machine) and derandomized, so a CI run is short and repeatable; raise it locally to
+search harder.
 """
 
 import os
