@@ -83,6 +83,32 @@ api = NinjaAPI(
 )
 
 
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+class ErrorOut(Schema):
+    """The body of every 4xx (and 5xx) answer."""
+
+    error: ErrorDetail
+
+
+# The client errors the handlers and the shared exception handlers below give, all in
+# the one shape (405 is answered by ninja's routing before any operation, as plain text).
+CLIENT_ERRORS = frozenset({400, 401, 403, 404, 409, 422, 429})
+
+
+def with_errors(success=None) -> dict:
+    """`response=` for an operation: its success model(s) and the error body, so the
+    OpenAPI document declares what clients (and the schemathesis fuzz test) will get.
+    `None`: a success answered with a plain HttpResponse (CSV, iCalendar)."""
+    responses = dict(success) if isinstance(success, dict) else {200: success}
+    responses[CLIENT_ERRORS] = ErrorOut
+    return responses
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -185,7 +211,10 @@ class MeOut(Schema):
 
 
 @api.get(
-    "/services", response=list[ServiceOut], tags=["catalogue"], summary="The service catalogue"
+    "/services",
+    response=with_errors(list[ServiceOut]),
+    tags=["catalogue"],
+    summary="The service catalogue",
 )
 def list_services(request):
     return [
@@ -200,7 +229,13 @@ def list_services(request):
     ]
 
 
-@api.get("/me", response=MeOut, auth=token_auth, tags=["accounts"], summary="Who this token is")
+@api.get(
+    "/me",
+    response=with_errors(MeOut),
+    auth=token_auth,
+    tags=["accounts"],
+    summary="Who this token is",
+)
 def me(request):
     user = request.auth
     return {"email": user.email, "full_name": user.full_name, "roles": sorted(user.role_codes)}

@@ -252,6 +252,21 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CITYHALL_UPLOAD_MAX_BYTES = config.env_int("CITYHALL_UPLOAD_MAX_BYTES", 8_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12_000_000
+# No file, whatever a permit type allows, is kept bigger than this; past it the
+# bytes are dropped as they arrive (cases/upload_handlers.py) and the form says "too big".
+CITYHALL_UPLOAD_HARD_MAX_BYTES = config.env_int("CITYHALL_UPLOAD_HARD_MAX_BYTES", 50_000_000)
+FILE_UPLOAD_HANDLERS = [
+    "cityhall.cases.upload_handlers.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Virus scanning through ClamAV's daemon (tcp://host:3310 or unix:///run/clamav/clamd.ctl):
+# uploads are held until clamd says they are clean (docs/uploads.md). Empty: no scan.
+CLAMAV_URL = os.environ.get("CLAMAV_URL", "")
+CITYHALL_SCAN_TIMEOUT = config.env_int("CITYHALL_SCAN_TIMEOUT", 60)
+# While clamd is unreachable: retried after 30 s, 1 min, 2 min … at most hourly; files stay held.
+CITYHALL_SCAN_RETRY_SECONDS = config.env_int("CITYHALL_SCAN_RETRY_SECONDS", 30)
 
 # Email delivery: retries with exponential backoff from this many seconds
 # (30 s, 60 s, 2 min … capped at 1 h), up to this many attempts (about 8 hours).

@@ -17,6 +17,9 @@ class CasesConfig(AppConfig):
         registry.add_periodic(
             "cases.deadlines", every=timedelta(minutes=5), task=tasks.process_deadlines
         )
+        registry.add_periodic(
+            "cases.held_scans", every=timedelta(minutes=1), task=tasks.requeue_held_scans
+        )
         registry.add_queue(
             StaffQueue(
                 title=_("All my cases"),

@@ -124,6 +124,7 @@ class EventKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder sent")
     EXPORT = "export", _("Hand-off to another system")
     ATTACHMENT = "attachment", _("File added")
+    FILE_INFECTED = "file_infected", _("File removed: a virus was found")
     # payments
     INVOICE = "invoice", _("Invoice issued")
     PAYMENT = "payment", _("Payment received")
@@ -181,6 +182,14 @@ def attachment_path(instance, filename):
     return f"attachments/{instance.case.public_id}/{uuid.uuid4().hex}{instance.extension}"
 
 
+class ScanStatus(models.TextChoices):
+    # Held files are stored but nobody can open them until the virus scanner
+    # has said they are clean (only when CLAMAV_URL is set; see docs/uploads.md).
+    HELD = "held", _("Waiting for virus scan")
+    RELEASED = "released", _("Released")
+    INFECTED = "infected", _("Removed: a virus was found")
+
+
 class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=255)
@@ -193,13 +202,31 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    scan_status = models.CharField(
+        max_length=10, choices=ScanStatus.choices, default=ScanStatus.RELEASED
+    )
+    scan_attempts = models.PositiveSmallIntegerField(default=0)
+    next_scan_at = models.DateTimeField(null=True, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    scan_detail = models.CharField(max_length=300, blank=True)  # signature or last error
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_scan_at"],
+                name="attachment_held_idx",
+                condition=models.Q(scan_status="held"),
+            )
+        ]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def is_released(self) -> bool:
+        return self.scan_status == ScanStatus.RELEASED
 
     @property
     def extension(self) -> str:

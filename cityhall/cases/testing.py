@@ -73,3 +73,24 @@ def register_sample_service(code: str = "sample", prefix: str = "SP") -> registr
             supervisor_role="city_admin",
         )
     )
+
+
+def simulate_full_disk(monkeypatch) -> list[str]:
+    """Makes the file storage write part of each file, then fail as a full disk does
+    (ENOSPC). Returns the names it was asked to write."""
+    import errno
+    from pathlib import Path
+
+    from django.core.files.storage import FileSystemStorage
+
+    written: list[str] = []
+
+    def save(self, name, content):
+        path = Path(self.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.read()[:10])  # half a file on disk
+        written.append(name)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save)
+    return written

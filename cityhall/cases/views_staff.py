@@ -17,7 +17,7 @@ from cityhall.core.guards import staff_required
 from . import registry, selectors, services
 from .errors import CaseError
 from .forms import QueueFilterForm, TransitionForm
-from .models import Case
+from .models import Case, ScanStatus
 
 
 def case_for_staff(user, reference: str) -> Case:
@@ -176,12 +176,28 @@ def attachment_download(request, reference, attachment_id):
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
+    if not attachment.is_released:
+        messages.error(
+            request,
+            _("%(name)s is waiting for the virus scan: it opens once the scan says it is clean.")
+            % {"name": attachment.original_name}
+            if attachment.scan_status == ScanStatus.HELD
+            else _("%(name)s was removed: the virus scan found a virus in it.")
+            % {"name": attachment.original_name},
+        )
+        return redirect(staff_case_url(case))
     services.record_personal_data_view(
         case=case, viewer=request.user, what=f"attachment {attachment.pk}"
     )
-    return FileResponse(
+    response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
         as_attachment=True,
         filename=attachment.original_name,
     )
+    # Always a download, never rendered as a page of ours: even a file that slipped
+    # past the checks could run no script and reach nothing (docs/uploads.md).
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -8,6 +8,7 @@ shows. The fields here only catch what a form can (empty, not a number)."""
 from __future__ import annotations
 
 import json
+import math
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -323,13 +324,30 @@ class JsonForm(forms.Form):
         return read_json(self.cleaned_data["definition"])
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
+
+
+def _no_constants(text: str):
+    raise ValueError(text)  # NaN and Infinity are not JSON, and PostgreSQL refuses them
+
+
 def read_json(text: bytes | str):
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=_finite, parse_constant=_no_constants)
     except UnicodeDecodeError:
         raise forms.ValidationError(_("The file is not text (UTF-8).")) from None
     except json.JSONDecodeError as error:
         raise forms.ValidationError(
             _("This is not valid JSON: %(problem)s at line %(line)d, column %(column)d.")
             % {"problem": error.msg, "line": error.lineno, "column": error.colno}
+        ) from None
+    except RecursionError:
+        raise forms.ValidationError(_("This JSON is nested too deeply.")) from None
+    except ValueError:  # a number too big, NaN or Infinity
+        raise forms.ValidationError(
+            _("This JSON has a number that is too big, or NaN or Infinity.")
         ) from None

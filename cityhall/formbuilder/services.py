@@ -102,9 +102,9 @@ def _store_upload(submission: Submission, question, upload) -> dict:
     )
     try:
         clean = clean_upload(upload, allowed=allowed)
+        attachment = attach_file(case=submission.case, clean=clean, purpose=question.key)
     except UploadRejected as error:
         raise ValidationError(str(error)) from None
-    attachment = attach_file(case=submission.case, clean=clean, purpose=question.key)
     return {"attachment": attachment.pk, "name": attachment.original_name}
 
 

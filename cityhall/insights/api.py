@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
-from cityhall.api import ApiDomainError, token_auth
+from cityhall.api import ApiDomainError, token_auth, with_errors
 from cityhall.cases.models import Channel
 from cityhall.core.roles import ANALYST, CITY_ADMIN, DIGITAL_TEAM
 
@@ -120,7 +120,9 @@ def _inputs(k: ServiceKpis) -> dict:
     }
 
 
-@router.get("/services", response=list[ServiceKpisOut], summary="KPIs of every service")
+@router.get(
+    "/services", response=with_errors(list[ServiceKpisOut]), summary="KPIs of every service"
+)
 def list_services(
     request,
     start: date | None = FROM,
@@ -134,7 +136,7 @@ def list_services(
 
 @router.get(
     "/services/{code}",
-    response=ServiceDetailOut,
+    response=with_errors(ServiceDetailOut),
     summary="One service's KPIs with every input, by month",
 )
 def service_detail(

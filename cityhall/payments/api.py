@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from ninja import Query, Router
 
 from cityhall.accounts.services import authenticate_api_token
-from cityhall.api import ApiDomainError, idempotent, token_auth
+from cityhall.api import ApiDomainError, idempotent, token_auth, with_errors
 from cityhall.cases import registry as cases_registry
 from cityhall.cases.errors import CaseError, NotAllowed
 from cityhall.core.roles import CITY_ADMIN, FINANCE_CLERK
@@ -63,7 +63,9 @@ def _error(error: CaseError) -> ApiDomainError:
 
 
 @payments_router.post(
-    "/fee-estimate", response=FeeEstimateOut, summary="What a set of items would cost (dry run)"
+    "/fee-estimate",
+    response=with_errors(FeeEstimateOut),
+    summary="What a set of items would cost (dry run)",
 )
 def fee_estimate(request, payload: FeeEstimateIn):
     """Public. Nothing is created: the same computation an invoice uses, as a quote."""
@@ -189,7 +191,7 @@ def _invoice_body(invoice: Invoice) -> dict:
 
 
 @invoices_router.get(
-    "/{reference}", response=InvoiceOut, summary="An invoice (the payer, or staff)"
+    "/{reference}", response=with_errors(InvoiceOut), summary="An invoice (the payer, or staff)"
 )
 def get_invoice(
     request, reference: str, token: str = Query("", description="The payer link's token")
@@ -200,7 +202,7 @@ def get_invoice(
 
 @invoices_router.post(
     "/{reference}/checkout",
-    response={201: CheckoutOut, 200: CheckoutOut},
+    response=with_errors({201: CheckoutOut, 200: CheckoutOut}),
     summary="Start paying: the provider's hosted checkout URL",
 )
 def checkout(
@@ -238,7 +240,7 @@ def checkout(
 
 @payments_router.post(
     "/{payment_id}/refund",
-    response={201: RefundOut, 200: RefundOut},
+    response=with_errors({201: RefundOut, 200: RefundOut}),
     auth=token_auth,
     summary="Refund part or all of a payment (finance clerks)",
 )
@@ -283,6 +285,7 @@ def refund(request, payment_id: int, payload: RefundIn):
 
 @payments_router.get(
     "/reconciliation",
+    response=with_errors(dict),  # JSON; an HttpResponse for text/csv
     auth=token_auth,
     summary="The day's ledger with totals by service and provider (JSON, or CSV)",
 )

@@ -15,7 +15,7 @@ from django.utils.translation import override
 from ninja import File, Router, Status, UploadedFile
 from ninja.security import django_auth
 
-from cityhall.api import ApiDomainError, idempotent, token_auth
+from cityhall.api import ApiDomainError, idempotent, token_auth, with_errors
 from cityhall.cases.errors import CaseError, IllegalTransition, NotAllowed
 
 from . import check as checks
@@ -76,7 +76,9 @@ def own_application(request, reference: str, *, reviewers_may_read: bool = False
 
 
 @router.get(
-    "/types", response=list[PermitTypeOut], summary="The permit types open for applications"
+    "/types",
+    response=with_errors(list[PermitTypeOut]),
+    summary="The permit types open for applications",
 )
 def list_types(request):
     types = PermitType.objects.filter(active=True).prefetch_related(
@@ -101,7 +103,7 @@ def _changes(payload: ApplicationChangesIn) -> DraftChanges:
 
 @router.post(
     "/applications",
-    response={201: ApplicationOut, 200: ApplicationOut},
+    response=with_errors({201: ApplicationOut, 200: ApplicationOut}),
     auth=resident_auth,
     summary="Start a draft application",
 )
@@ -137,7 +139,7 @@ def create_application(request, payload: ApplicationIn):
 
 @router.get(
     "/applications/{reference}",
-    response=ApplicationOut,
+    response=with_errors(ApplicationOut),
     auth=resident_auth,
     summary="One application",
 )
@@ -147,7 +149,7 @@ def get_application(request, reference: str):
 
 @router.patch(
     "/applications/{reference}",
-    response=ApplicationOut,
+    response=with_errors(ApplicationOut),
     auth=resident_auth,
     summary="Change a draft",
 )
@@ -163,7 +165,7 @@ def change_application(request, reference: str, payload: ApplicationChangesIn):
 
 @router.post(
     "/applications/{reference}/documents/{code}",
-    response={201: ApplicationOut},
+    response=with_errors({201: ApplicationOut}),
     auth=resident_auth,
     summary="Upload a document (multipart, field `file`)",
 )
@@ -181,7 +183,7 @@ def upload_document(request, reference: str, code: str, file: File[UploadedFile]
 
 @router.post(
     "/applications/{reference}/check",
-    response=CheckOut,
+    response=with_errors(CheckOut),
     auth=resident_auth,
     summary="Dry run: every missing or inconsistent item, and the fee",
 )
@@ -192,7 +194,7 @@ def check_application(request, reference: str):
 
 @router.post(
     "/applications/{reference}/submit",
-    response=ApplicationOut,
+    response=with_errors(ApplicationOut),
     auth=resident_auth,
     summary="Submit: the check, then the invoice (pay at `pay_url`) or review",
 )
@@ -209,7 +211,9 @@ def submit_application(request, reference: str):
 
 
 @router.get(
-    "/search", response=list[PublicPermitOut], summary="Issued permits by address or number"
+    "/search",
+    response=with_errors(list[PublicPermitOut]),
+    summary="Issued permits by address or number",
 )
 def search_permits(request, address: str = "", number: str = ""):
     """Public; no personal data. At most 50, newest first."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import override
 
-from cityhall.api import ApiDomainError, token_auth
+from cityhall.api import ApiDomainError, token_auth, with_errors
 from cityhall.cases.errors import CaseError
 
 from . import review, selectors
@@ -45,7 +45,12 @@ def _run(action, reference: str) -> dict:
     return application_out(selectors.application_for(reference.strip().upper()))
 
 
-@router.get("/review", response=list[ReviewQueueOut], auth=token_auth, summary="Steps to review")
+@router.get(
+    "/review",
+    response=with_errors(list[ReviewQueueOut]),
+    auth=token_auth,
+    summary="Steps to review",
+)
 def review_queue(request, department: str = ""):
     user = _reviewer(request)
     return [
@@ -65,7 +70,7 @@ def review_queue(request, department: str = ""):
 
 @router.post(
     "/applications/{reference}/steps/{step_id}/approve",
-    response=ApplicationOut,
+    response=with_errors(ApplicationOut),
     auth=token_auth,
     summary="Approve a review step",
 )
@@ -77,7 +82,7 @@ def approve_step(request, reference: str, step_id: int, payload: NoteIn):
 
 @router.post(
     "/applications/{reference}/steps/{step_id}/request-corrections",
-    response=ApplicationOut,
+    response=with_errors(ApplicationOut),
     auth=token_auth,
     summary="Ask the applicant for corrections (new document versions)",
 )
@@ -94,7 +99,7 @@ def request_corrections(request, reference: str, step_id: int, payload: Correcti
 
 @router.post(
     "/applications/{reference}/steps/{step_id}/deny",
-    response=ApplicationOut,
+    response=with_errors(ApplicationOut),
     auth=token_auth,
     summary="Deny the application, with the reason the applicant reads",
 )
@@ -108,7 +113,7 @@ def deny(request, reference: str, step_id: int, payload: DenyIn):
 
 @router.post(
     "/applications/{reference}/conditions",
-    response=ApplicationOut,
+    response=with_errors(ApplicationOut),
     auth=token_auth,
     summary="Add a condition (a hold when before_issue)",
 )
@@ -130,7 +135,7 @@ def add_condition(request, reference: str, payload: ConditionIn):
 
 @router.post(
     "/applications/{reference}/conditions/{condition_id}/met",
-    response=ApplicationOut,
+    response=with_errors(ApplicationOut),
     auth=token_auth,
     summary="Mark a condition met (the last hold issues an approved permit)",
 )

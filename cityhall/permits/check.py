@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cityhall.cases.models import ScanStatus
 from cityhall.core.places import check_address
 from cityhall.payments.errors import FeeError
 from cityhall.payments.fees import FeeEstimate, FeeItem, estimate_fee
@@ -171,7 +172,12 @@ def _contact_problems(application: PermitApplication) -> list[Problem]:
 
 
 def _document_problems(application: PermitApplication) -> list[Problem]:
-    uploaded = set(application.documents.values_list("requirement_id", flat=True))
+    # A version the virus scan removed is no document: the applicant must send another.
+    uploaded = set(
+        application.documents.exclude(attachment__scan_status=ScanStatus.INFECTED).values_list(
+            "requirement_id", flat=True
+        )
+    )
     return [
         Problem(
             "documents",

@@ -210,11 +210,11 @@ def record_result(
     for upload in photos:
         try:
             photo = clean_upload(upload, allowed=IMAGE_TYPES)
+            attachment = attach_file(
+                case=case, clean=photo, purpose="inspection-photo", uploaded_by=actor
+            )
         except UploadRejected as error:
             raise PermitError(str(error), field="photos") from error
-        attachment = attach_file(
-            case=case, clean=photo, purpose="inspection-photo", uploaded_by=actor
-        )
         InspectionPhoto.objects.create(inspection=locked, attachment=attachment)
     locked.status, locked.checklist_results, locked.notes = outcome, clean, notes[:4000]
     locked.inspector, locked.inspected_at = actor, timezone.now()

@@ -205,11 +205,14 @@ def store_document(
         clean = clean_upload(
             upload, allowed=requirement.content_types, max_bytes=requirement.max_bytes
         )
+        attachment = attach_file(
+            case=application.case,
+            clean=clean,
+            purpose=f"permit:{requirement.code}",
+            uploaded_by=actor,
+        )
     except UploadRejected as error:
         raise PermitError(str(error), field=f"documents.{requirement.code}") from error
-    attachment = attach_file(
-        case=application.case, clean=clean, purpose=f"permit:{requirement.code}", uploaded_by=actor
-    )
     return SubmittedDocument.objects.create(
         application=application,
         requirement=requirement,

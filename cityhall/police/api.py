@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from cityhall.api import ApiDomainError, idempotent, token_auth
+from cityhall.api import ApiDomainError, idempotent, token_auth, with_errors
 from cityhall.cases.errors import CaseError, IllegalTransition
 from cityhall.core.ratelimit import allow, client_address
 
@@ -67,7 +67,7 @@ def _domain_error(error: Exception) -> ApiDomainError:
 
 @router.post(
     "/reports",
-    response={201: SubmittedOut, 200: SubmittedOut},
+    response=with_errors({201: SubmittedOut, 200: SubmittedOut}),
     summary="File a lost or stolen property report",
 )
 def create_report(request, payload: ReportIn):
@@ -181,7 +181,10 @@ def _detail(report: PoliceReport) -> dict:
 
 
 @router.get(
-    "/reports", response=list[ReportSummaryOut], auth=token_auth, summary="List reports (staff)"
+    "/reports",
+    response=with_errors(list[ReportSummaryOut]),
+    auth=token_auth,
+    summary="List reports (staff)",
 )
 def list_reports(
     request,
@@ -198,7 +201,10 @@ def list_reports(
 
 
 @router.get(
-    "/reports/{reference}", response=ReportOut, auth=token_auth, summary="One report (staff)"
+    "/reports/{reference}",
+    response=with_errors(ReportOut),
+    auth=token_auth,
+    summary="One report (staff)",
 )
 def get_report(request, reference: str):
     officer = _officer(request)
@@ -210,7 +216,10 @@ def get_report(request, reference: str):
 
 
 @router.post(
-    "/reports/{reference}/approve", response=ApproveOut, auth=token_auth, summary="Approve (staff)"
+    "/reports/{reference}/approve",
+    response=with_errors(ApproveOut),
+    auth=token_auth,
+    summary="Approve (staff)",
 )
 def approve(request, reference: str):
     officer = _officer(request)
@@ -227,7 +236,10 @@ def approve(request, reference: str):
 
 
 @router.post(
-    "/reports/{reference}/reject", response=StatusOut, auth=token_auth, summary="Reject (staff)"
+    "/reports/{reference}/reject",
+    response=with_errors(StatusOut),
+    auth=token_auth,
+    summary="Reject (staff)",
 )
 def reject(request, reference: str, payload: RejectIn):
     officer = _officer(request)
@@ -250,7 +262,7 @@ def reject(request, reference: str, payload: RejectIn):
 
 @router.post(
     "/reports/{reference}/request-info",
-    response=StatusOut,
+    response=with_errors(StatusOut),
     auth=token_auth,
     summary="Ask the resident for more information (staff)",
 )
@@ -266,7 +278,7 @@ def request_info(request, reference: str, payload: RequestInfoIn):
 
 @router.get(
     "/property",
-    response=list[PropertyMatchOut],
+    response=with_errors(list[PropertyMatchOut]),
     auth=token_auth,
     summary="Serial number search (staff)",
 )

@@ -183,14 +183,21 @@ def add_item(
         report=report,
         position=count + 1,
         **_item_fields(item, report.kind),
-        photo=cases.attach_file(
-            case=report.case, clean=photo, purpose="item-photo", uploaded_by=uploaded_by
-        )
-        if photo
-        else None,
+        photo=_store_photo(report, photo, uploaded_by) if photo else None,
     )
     _refresh_total(report)
     return created
+
+
+def _store_photo(report: PoliceReport, photo, uploaded_by):
+    from cityhall.cases.uploads import UploadRejected
+
+    try:
+        return cases.attach_file(
+            case=report.case, clean=photo, purpose="item-photo", uploaded_by=uploaded_by
+        )
+    except UploadRejected as error:  # the disk is full: the item is not added either
+        raise ReportError(str(error), field="photo") from error
 
 
 def _item_fields(item: ItemInput, kind: str) -> dict:
@@ -225,9 +232,7 @@ def update_item(
     for name, value in _item_fields(item, report.kind).items():
         setattr(existing, name, value)
     if photo:
-        existing.photo = cases.attach_file(
-            case=report.case, clean=photo, purpose="item-photo", uploaded_by=uploaded_by
-        )
+        existing.photo = _store_photo(report, photo, uploaded_by)
     elif remove_photo:
         existing.photo = None  # the file stays with the case's other uploads, off the report
     existing.save()

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
 
@@ -36,8 +37,32 @@ class HoursExceptionInline(admin.TabularInline):
     extra = 0
 
 
+class FacilityPhotoForm(ModelForm):
+    """Staff photos go through the same checks as residents' (cases.uploads) and are
+    kept as a re-encoded JPEG, the type the public photo page serves them as."""
+
+    class Meta:
+        model = FacilityPhoto
+        fields = ["image", "alt_en", "alt_es", "position"]
+
+    def clean_image(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cityhall.cases.uploads import IMAGE_TYPES, UploadRejected, clean_upload, to_jpeg
+
+        image = self.cleaned_data.get("image")
+        if not isinstance(image, UploadedFile):
+            return image  # unchanged: already checked when it was added
+        try:
+            clean = clean_upload(image, allowed=IMAGE_TYPES)
+        except UploadRejected as error:
+            raise ValidationError(str(error)) from error
+        return SimpleUploadedFile("photo.jpg", to_jpeg(clean.data), content_type="image/jpeg")
+
+
 class FacilityPhotoInline(admin.TabularInline):
     model = FacilityPhoto
+    form = FacilityPhotoForm
     extra = 0
 
 

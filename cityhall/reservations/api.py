@@ -18,7 +18,7 @@ from django.utils.translation import override
 from ninja import Query, Router
 from ninja.security import django_auth
 
-from cityhall.api import ApiDomainError, error_body, idempotent, token_auth
+from cityhall.api import ApiDomainError, error_body, idempotent, token_auth, with_errors
 from cityhall.cases.errors import CaseError
 from cityhall.core.roles import FACILITY_MANAGER
 
@@ -60,7 +60,9 @@ def _coordinate(value):
     return float(value) if value is not None else None
 
 
-@router.get("/facilities", response=list[FacilityOut], summary="Facilities and their units")
+@router.get(
+    "/facilities", response=with_errors(list[FacilityOut]), summary="Facilities and their units"
+)
 def list_facilities(request):
     facilities = (
         Facility.objects.filter(active=True).prefetch_related("amenities", "units").order_by("name")
@@ -84,7 +86,9 @@ def _minutes(length) -> int:
     return int(length.total_seconds() // 60)
 
 
-@router.get("/facilities/{facility_id}", response=FacilityDetailOut, summary="One facility")
+@router.get(
+    "/facilities/{facility_id}", response=with_errors(FacilityDetailOut), summary="One facility"
+)
 def get_facility(request, facility_id: int):
     facility = (
         Facility.objects.filter(active=True, pk=facility_id)
@@ -198,7 +202,7 @@ def _moment(text: str, field: str, fields: dict, *, end: bool = False):
 
 @router.get(
     "/units/{unit_id}/availability",
-    response=AvailabilityOut,
+    response=with_errors(AvailabilityOut),
     summary="Free start times of a unit between two times",
 )
 def unit_availability(
@@ -231,7 +235,9 @@ def unit_availability(
     }
 
 
-@router.get("/units/{unit_id}/busy.ics", summary="A unit's busy times (iCalendar)")
+@router.get(
+    "/units/{unit_id}/busy.ics", response=with_errors(), summary="A unit's busy times (iCalendar)"
+)
 def unit_busy(request, unit_id: int):
     unit = _bookable(unit_id)
     with override("en"):
@@ -289,7 +295,7 @@ def _taken_response(error: SlotTaken) -> JsonResponse:
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 200: BookingOut},
+    response=with_errors({201: BookingOut, 200: BookingOut}),
     auth=resident_auth,
     summary="Book a time (held while paying, requested, or confirmed)",
 )
@@ -329,10 +335,16 @@ def create_booking(request, payload: BookingIn):
 def _cancel_body(request) -> CancelIn:
     import json
 
+    from django.core.exceptions import SuspiciousOperation
+    from django.http.multipartparser import MultiPartParserError
     from pydantic import ValidationError as PydanticError
 
     if request.content_type != "application/json" or not request.body.strip():
-        return CancelIn(reason=request.POST.get("reason", "")[:2000])
+        try:
+            return CancelIn(reason=request.POST.get("reason", "")[:2000])
+        except (MultiPartParserError, SuspiciousOperation) as error:
+            # A multipart body without a boundary, and the like (it was a 500).
+            raise ApiDomainError(400, "bad_request", "Cannot parse request body") from error
     try:
         return CancelIn.model_validate(json.loads(request.body))
     except (ValueError, PydanticError) as error:
@@ -357,7 +369,12 @@ def _own(request, reference):
     return booking
 
 
-@router.get("/bookings/{reference}", response=BookingOut, auth=resident_auth, summary="One booking")
+@router.get(
+    "/bookings/{reference}",
+    response=with_errors(BookingOut),
+    auth=resident_auth,
+    summary="One booking",
+)
 def get_booking(request, reference: str):
     booking = _own(request, reference)
     services.reconcile(booking)
@@ -366,7 +383,7 @@ def get_booking(request, reference: str):
 
 @router.post(
     "/bookings/{reference}/cancel",
-    response=CancelledOut,
+    response=with_errors(CancelledOut),
     auth=resident_auth,
     summary="Cancel a booking (the refund its rules give)",
     openapi_extra={

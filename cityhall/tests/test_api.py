@@ -81,3 +81,17 @@ def test_catalogue_endpoint_is_public(client, db):
     response = client.get("/api/v1/services")
     assert response.status_code == 200
     assert isinstance(response.json(), list)
+
+
+def test_every_operation_declares_its_error_responses_in_the_shared_shape(client):
+    # So that clients (and the schemathesis fuzz test) know every 4xx body's shape.
+    document = client.get("/api/v1/openapi.json").json()
+    error_ref = "#/components/schemas/ErrorOut"
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert any(code.startswith("2") for code in responses), (method, path)
+            for code in ("400", "401", "404", "409", "422", "429"):
+                schema = responses[code]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": error_ref}, (method, path, code)
+    assert set(document["components"]["schemas"]["ErrorOut"]["required"]) == {"error"}

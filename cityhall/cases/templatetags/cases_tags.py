@@ -51,3 +51,10 @@ def outcome(value):
     if text.startswith("skipped"):
         return _("skipped: no records system is configured")
     return OUTCOMES.get(text, text)
+
+
+@register.inclusion_tag("cases/attachment_link.html")
+def attachment_link(case, attachment, label="", hidden=""):
+    """A staff link to a case's file, or why it cannot be opened yet (held for the virus
+    scan) or ever (removed: a virus was found)."""
+    return {"case": case, "attachment": attachment, "label": label, "hidden": hidden}

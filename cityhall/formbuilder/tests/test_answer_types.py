@@ -103,3 +103,39 @@ def test_the_declaration_shows_its_wording_and_asks_to_tick_it(started):
     check = resident.get(base + "check/").content.decode()
     assert WORDING_ES in check and "08:00" in check and "p.pdf" in check
     assert Submission.objects.get().answers["truth"] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (
+            _pdf() + b"%<script>alert(1)</script>",
+            "plan.pdf",
+            "%(name)s has web page code in it. Save it again as a plain PDF.",
+        ),
+        (b"<svg onload='alert(1)'/>", "plan.pdf", "%(name)s is not %(kinds)s."),
+        (  # the disk is full
+            None,
+            "plan.pdf",
+            "The city could not store %(name)s just now (no space left). Try again later.",
+        ),
+    ],
+)
+def test_hostile_files_and_a_full_disk_get_a_message_with_the_time_kept(
+    started, monkeypatch, data, name, message
+):
+    from cityhall.cases.models import Attachment
+    from cityhall.cases.testing import simulate_full_disk
+
+    resident, base = started
+    if data is None:
+        simulate_full_disk(monkeypatch)
+        data = _pdf()
+    upload = SimpleUploadedFile(name, data, "application/pdf")
+    response = resident.post(base + "page/when/", {"noticed": "07:15", "photo": upload})
+    body = response.content.decode()
+    expected = _es(message) % {"name": name, "kinds": _es("a PDF")}  # the resident reads Spanish
+    assert response.status_code == 200 and expected in body
+    assert 'value="07:15"' in body
+    assert Submission.objects.get().answers.get("photo") is None
+    assert not Attachment.objects.exists()

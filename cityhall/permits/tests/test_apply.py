@@ -295,3 +295,44 @@ def test_a_reviewed_permit_goes_to_both_departments_at_once_when_paid(types, app
     assert steps == {"building": StepStatus.PENDING, "zoning": StepStatus.PENDING}
     assert case.expected_decision_at == case.submitted_at + timedelta(days=15)
     assert not Permit.objects.exists()
+
+
+def test_a_full_disk_refuses_the_document_with_a_message_and_keeps_nothing(
+    types, applicant, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    from cityhall.cases.models import Attachment
+    from cityhall.cases.testing import simulate_full_disk
+
+    application = services.start_application(
+        user=applicant, permit_type=types["small-construction"]
+    )
+    written = simulate_full_disk(monkeypatch)
+    with pytest.raises(PermitError) as error:
+        services.upload_document(
+            application=application,
+            requirement_code="site-plan",
+            upload=pdf_upload(),
+            actor=applicant,
+        )
+    assert "no space left" in str(error.value)
+    assert error.value.field == "documents.site-plan"
+    assert written and not default_storage.exists(written[0])
+    assert not application.documents.exists() and not Attachment.objects.exists()
+
+
+def test_a_document_removed_by_the_virus_scan_must_be_sent_again(types, applicant):
+    from cityhall.cases.models import ScanStatus
+
+    application = services.start_application(
+        user=applicant, permit_type=types["small-construction"]
+    )
+    services.upload_document(
+        application=application, requirement_code="site-plan", upload=pdf_upload(), actor=applicant
+    )
+    assert "documents.site-plan" not in fields_of(check_application(application))
+    attachment = application.documents.get().attachment
+    attachment.scan_status = ScanStatus.INFECTED
+    attachment.save(update_fields=["scan_status"])
+    assert "documents.site-plan" in fields_of(check_application(application))

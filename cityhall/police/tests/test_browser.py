@@ -344,3 +344,38 @@ def test_officer_forms_serial_search_and_export_errors_pass_axe(page, make_user)
     page.goto(page.base + "/staff/police/export-errors/")
     assert report.report_number in page.inner_text("main")
     check_page(page, "export-errors")
+
+
+def test_officer_sees_held_and_removed_photos_and_the_page_passes_axe(page, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from cityhall.cases import services as cases
+    from cityhall.cases.models import ScanStatus
+    from cityhall.cases.uploads import clean_upload
+    from cityhall.police import services
+
+    from .conftest import bike, incident, reporter
+
+    report = services.file_report(
+        reporter=reporter(),
+        incident=incident(),
+        items=[bike(value_cents=20_000), bike(serial_number="SECOND-2", value_cents=20_000)],
+        declaration_accepted=True,
+    )
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, format="JPEG")
+    for item, status in zip(
+        report.items.all(), [ScanStatus.HELD, ScanStatus.INFECTED], strict=True
+    ):
+        photo = clean_upload(SimpleUploadedFile("bike.jpg", out.getvalue(), "image/jpeg"))
+        item.photo = cases.attach_file(case=report.case, clean=photo, purpose="item-photo")
+        item.photo.scan_status = status
+        item.photo.save(update_fields=["scan_status"])
+        item.save(update_fields=["photo"])
+    _staff_sign_in(page, make_user, "police_supervisor", "sergeant2@staff.example.org")
+    page.goto(page.base + f"/staff/police/{report.case.reference}/")
+    main = page.inner_text("main").lower()  # USWDS tags show in capitals
+    assert "waiting for virus scan" in main and "removed, a virus was found" in main
+    assert page.locator("main a[href*='/attachments/']").count() == 0
+    check_page(page, "officer-held-photos")

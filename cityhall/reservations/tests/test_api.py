@@ -431,3 +431,19 @@ def test_booking_at_the_ends_of_the_calendar_is_a_422(client, token, free_unit, 
     )
     assert response.status_code == 422, response.content
     assert "start" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary="])
+def test_cancel_with_an_unparsable_form_body_is_400_not_500(client, token, free_unit, content_type):
+    # Found by the schemathesis fuzz test (cityhall/tests/test_api_fuzz.py).
+    day = day_ahead()
+    reference = post(client, token, body(free_unit, at(day, 10), at(day, 11))).json()["reference"]
+    response = client.post(
+        f"/api/v1/bookings/{reference}/cancel",
+        data=b"reason=late",
+        content_type=content_type,
+        headers=bearer(token),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+    assert Booking.objects.get(case__reference=reference).case.status != "cancelled"

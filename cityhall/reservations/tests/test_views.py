@@ -541,3 +541,39 @@ def test_the_staff_booking_page_links_the_invoice_only_for_those_who_may_open_it
     assert manager.get(invoice_url).status_code == 403
     both, _user = staff_client("facility_manager", "finance_clerk", email="both@staff.example.org")
     assert invoice_url in html(both.get(page_url))
+
+
+def test_staff_facility_photos_are_checked_and_reencoded_as_jpeg(free_unit):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    from cityhall.reservations.admin import FacilityPhotoForm
+
+    svg = SimpleUploadedFile(
+        "shelter.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        "image/svg+xml",
+    )
+    form = FacilityPhotoForm({"alt_en": "Shelter", "position": 0}, {"image": svg})
+    assert not form.is_valid() and "image" in form.errors
+    gif_bytes = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(gif_bytes, format="GIF", comment=b"<script>alert(1)</script>")
+    gif = SimpleUploadedFile("shelter.gif", gif_bytes.getvalue(), "image/gif")
+    form = FacilityPhotoForm({"alt_en": "Shelter", "position": 0}, {"image": gif})
+    assert not form.is_valid() and "is not a photo" in str(form.errors["image"])
+
+    info = PngInfo()
+    info.add_text("Comment", "<script>alert(1)</script>")
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), "green").save(out, format="PNG", pnginfo=info)
+    png = SimpleUploadedFile("shelter.png", out.getvalue(), "image/png")
+    form = FacilityPhotoForm({"alt_en": "Shelter", "position": 0}, {"image": png})
+    assert form.is_valid(), form.errors
+    photo = form.save(commit=False)
+    photo.facility = free_unit.facility
+    photo.save()
+    stored = photo.image.read()
+    assert stored.startswith(b"\xff\xd8\xff") and b"<script" not in stored
