@@ -15,6 +15,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from cityhall.accounts.services import authenticate_api_token
@@ -71,7 +72,30 @@ def idempotent(request, scope: str, write):
     return Status(200 if replayed else status, body)
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies without the NUL character anywhere (keys or values): PostgreSQL
+    cannot hold one in text (a DataError, a 500, wherever it reached a query) and
+    no person types one. ninja answers 400 "Cannot parse request body"."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _holds_nul(data):
+            raise ValueError("text may not contain the NUL character")
+        return data
+
+
 api = NinjaAPI(
+    parser=StrictJsonParser(),
     title="CityHall API",
     version="1",
     description=(

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cityhall.core.observability.RequestIdMiddleware",
+    "cityhall.core.security.RejectNulCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "cityhall.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -10,6 +10,7 @@ emails, which carry inline styles, in a sandboxed frame).
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 
 
 def build_policy(*, inline_styles: bool = False) -> str:
@@ -43,3 +44,28 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in the address or the query string is refused with 400.
+
+    No person types one; PostgreSQL cannot store or compare text holding one
+    (it raised DataError, a 500, wherever such a value reached a query), and
+    SQLite would store it silently. Forms already refuse NUL in their fields
+    (Django's ProhibitNullCharactersValidator) and the API's JSON parser refuses
+    it in bodies (cityhall.api.StrictJsonParser)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            message = "Addresses and query parameters may not contain the NUL character."
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"error": {"code": "bad_request", "message": message, "fields": {}}},
+                    status=400,
+                )
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

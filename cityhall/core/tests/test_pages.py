@@ -133,3 +133,29 @@ def test_any_other_error_is_a_plain_500(db, monkeypatch):
     assert "went wrong on our side" in page.content.decode()
     api = client.get("/api/v1/services")
     assert api.status_code == 500 and api.json()["error"]["code"] == "server_error"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cases/track/?reference=AB%00C",
+        "/api/v1/police/property?serial=%00",
+        "/data/service-performance.csv?start=2026-01-01%00",
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_400_not_a_database_error(db, client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_a_nul_character_in_a_json_body_is_a_400(db, client):
+    from django.test import Client
+
+    body = '{"items": [{"code": "per\\u0000mit", "quantity": 1}], "schedule": "x"}'
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/payments/fee-estimate", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
