@@ -16,7 +16,9 @@ MONEY_HELP = _("In dollars, e.g. 1.25.")
 class DollarsField(forms.CharField):
     """Dollars typed as a person writes them ($1,299.50); cleaned to cents."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_cents: int = 2**31 - 1, **kwargs):
+        # The largest amount its column holds (positive integer columns by default).
+        self.max_cents = max_cents
         kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", MONEY_HELP)
         super().__init__(**kwargs)
@@ -38,7 +40,7 @@ class DollarsField(forms.CharField):
             ) from None
         if cents < 0:
             raise forms.ValidationError(_("The amount cannot be negative."), code="negative")
-        if cents > 10**12:
+        if cents > self.max_cents:
             raise forms.ValidationError(_("That amount is too large."), code="too_large")
         return cents
 
@@ -108,7 +110,7 @@ class DigitalCostForm(forms.Form):
         help_text=_("Format: YYYY-MM-DD."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    build_cost_cents = DollarsField(label=_("One-off build cost"))
+    build_cost_cents = DollarsField(label=_("One-off build cost"), max_cents=10**12)
     hosting_monthly_cents = DollarsField(label=_("Hosting per month"))
     support_monthly_cents = DollarsField(label=_("Support and licences per month"))
     staff_time_redeployed = forms.BooleanField(
@@ -125,13 +127,3 @@ class DigitalCostForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["effective_from"].initial = timezone.localdate()
-
-    def clean(self):
-        data = super().clean()
-        if data.get("hosting_monthly_cents", 0) > 2**31 - 1:
-            self.add_error("hosting_monthly_cents", _("That amount is too large."))
-        if data.get("support_monthly_cents", 0) > 2**31 - 1:
-            self.add_error("support_monthly_cents", _("That amount is too large."))
-        if data.get("resident_hour_value_cents", 0) > 2**31 - 1:
-            self.add_error("resident_hour_value_cents", _("That amount is too large."))
-        return data

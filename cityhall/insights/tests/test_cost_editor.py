@@ -80,6 +80,8 @@ def test_a_later_date_adds_a_row_and_the_same_date_corrects_it(rates, staff_clie
         ("model-paper_cents", "forty cents", "Enter an amount in dollars"),
         ("model-paper_cents", "-1", "cannot be negative"),
         ("model-paper_cents", "99999999999999", "too large"),
+        # Over what the column holds (PostgreSQL refused it with a 500 before).
+        ("model-paper_cents", "30000000", "too large"),
         ("model-intake_minutes", "-3", "greater than or equal to 0"),
         ("model-intake_minutes", "NaN", "Enter a number"),
         ("model-effective_from", "31/12/2026", "Enter a valid date"),
