@@ -11,9 +11,11 @@ distinct serial numbers, an Idempotency-Key each) to /api/v1/police/reports
 for `--duration` seconds over keep-alive-capable http.client connections.
 It counts 201s, anything else (target: none) and any "database is locked" in
 an answer or in the server's log, and prints requests/s and latency
-percentiles. Then it measures GET /api/v1/services (a Django view that does
-not touch the database) with the same clients, as the ceiling of this server
-on this machine.
+percentiles. Then it measures GET /livez (a Django view that does not touch
+the database, through the whole middleware stack) with the same clients, as
+the ceiling of this server on this machine. (Until 2026-12-07 this was GET
+/api/v1/services, which has read the published built services from the
+database since the service builder landed, so it was no longer bare.)
 
 Part 2 creates `--approvals` submitted reports, starts one `cityhall worker`
 with EMAIL_URL pointing at an aiosmtpd server on loopback, approves every
@@ -398,7 +400,7 @@ def part_submissions(args, env, var: str) -> dict:
             )
 
         def bare(_client, _number):
-            return ("GET", "/api/v1/services", None, {"Host": host})
+            return ("GET", "/livez", None, {"Host": host})
 
         # Warm-up: every gunicorn worker imports lazily on its first requests.
         drive(port, clients=args.clients, seconds=2, make_request=bare)
@@ -430,7 +432,7 @@ def part_submissions(args, env, var: str) -> dict:
         bare_tally, bare_elapsed = drive(
             port, clients=args.clients, seconds=args.bare_duration, make_request=bare
         )
-        bare_rate = print_tally("GET /api/v1/services (no query)", bare_tally, bare_elapsed, 200)
+        bare_rate = print_tally("GET /livez (bare view: no database)", bare_tally, bare_elapsed, 200)
     finally:
         server.terminate()
         try:

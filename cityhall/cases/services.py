@@ -21,7 +21,9 @@ from .workflow import APPLICANT, SYSTEM
 logger = logging.getLogger(__name__)
 
 
-@transaction.atomic
+# No savepoint: a case is opened inside its service's transaction, and nothing
+# catches a failure here to carry on in that transaction.
+@transaction.atomic(savepoint=False)
 def open_case(
     *,
     service: str,
@@ -75,7 +77,6 @@ def _roles_of(actor, acting_as: str | None) -> set[str]:
     return set(actor.role_codes)
 
 
-@transaction.atomic
 def transition_case(
     *,
     case: Case,
@@ -85,14 +86,49 @@ def transition_case(
     reason: str = "",
     payload: dict | None = None,
     public: bool = True,
+    locked: bool = False,
 ) -> CaseEvent:
     """Applies one workflow transition, or raises IllegalTransition / NotAllowed.
 
     `acting_as` is APPLICANT when the resident who owns the case acts (the
     caller has checked the signed link or account) or SYSTEM for the worker.
     The case row is locked, so two officers deciding at once cannot both win.
+    `locked=True`: the caller opened this case (or locked its row) in the
+    current transaction and `case` is the row as it stands, so it is not
+    read again (a report filed in one go).
     """
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    arguments = {
+        "transition": transition,
+        "actor": actor,
+        "acting_as": acting_as,
+        "reason": reason,
+        "payload": payload,
+        "public": public,
+    }
+    if not locked:
+        with transaction.atomic():
+            row = Case.objects.select_for_update().get(pk=case.pk)
+            return _transition(case, row, **arguments)
+    if not transaction.get_connection().in_atomic_block:
+        raise ValueError("locked=True is for a case opened or locked in the caller's transaction")
+    # No savepoint either: the caller's transaction is the unit (a filing that
+    # fails here fails whole), and there is nothing to re-read.
+    with transaction.atomic(savepoint=False):
+        return _transition(case, case, **arguments)
+
+
+def _transition(
+    case: Case,
+    locked: Case,
+    *,
+    transition: str,
+    actor,
+    acting_as: str | None,
+    reason: str,
+    payload: dict | None,
+    public: bool,
+) -> CaseEvent:
+    """transition_case with the case row locked: `locked` (the caller's `case` is updated too)."""
     workflow = registry.get(locked.service).workflow
     step = workflow.transitions.get(transition)
     if step is None or locked.status not in step.sources:
@@ -118,7 +154,7 @@ def transition_case(
         locked.decided_by = actor
     if target.closed:
         locked.closed_at = now
-    locked.save()
+    locked.save(update_fields=_TRANSITION_FIELDS)
 
     event = CaseEvent.objects.create(
         case=locked,
@@ -150,20 +186,24 @@ def transition_case(
                 "to": target.code,
             },
         )
-    # The caller's instance follows the change.
-    for field in (
-        "status",
-        "status_changed_at",
-        "deadline_at",
-        "reminder_sent_at",
-        "submitted_at",
-        "expected_decision_at",
-        "decided_at",
-        "decided_by",
-        "closed_at",
-    ):
-        setattr(case, field, getattr(locked, field))
+    if locked is not case:  # the caller's instance follows the change
+        for field in _TRANSITION_FIELDS:
+            setattr(case, field, getattr(locked, field))
     return event
+
+
+# What a transition writes; the UPDATE names only these.
+_TRANSITION_FIELDS = (
+    "status",
+    "status_changed_at",
+    "deadline_at",
+    "reminder_sent_at",
+    "submitted_at",
+    "expected_decision_at",
+    "decided_at",
+    "decided_by",
+    "closed_at",
+)
 
 
 @transaction.atomic

@@ -269,7 +269,7 @@ def _check_declaration(declaration_accepted: bool) -> None:
         )
 
 
-def _send_for_review(case: Case, *, actor) -> None:
+def _send_for_review(case: Case, *, actor, locked: bool = False) -> None:
     """The submit (or resubmit) transition: by the clerk who filed it at a counter
     or on the phone, else by the resident (the case's applicant)."""
     transition = "resubmit" if case.status == INFO_REQUESTED else "submit"
@@ -284,6 +284,7 @@ def _send_for_review(case: Case, *, actor) -> None:
         transition=transition,
         actor=actor if staff else None,
         acting_as=None if staff else APPLICANT,
+        locked=locked,
     )
 
 
@@ -357,7 +358,7 @@ def file_report(
     for item in property_items:
         item.report = report
     PropertyItem.objects.bulk_create(property_items)
-    _send_for_review(report.case, actor=recorded_by)
+    _send_for_review(report.case, actor=recorded_by, locked=True)
     return report
 
 
