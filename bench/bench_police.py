@@ -531,6 +531,9 @@ def part_approvals(args, env) -> dict:
 
     n = args.approvals
     who = "one worker" if args.task_workers == 1 else f"{args.task_workers} workers"
+    from django.conf import settings
+
+    who += f" ({args.worker_threads or settings.CITYHALL_WORKER_THREADS} threads each)"
     print(f"\nPart 2: {n} submitted reports approved, PDF and email by {who}")
     start = timezone.now() - timedelta(days=1)
     created = time.perf_counter()
@@ -573,7 +576,15 @@ def part_approvals(args, env) -> dict:
     }
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "cityhall.cli", "worker", "--verbosity", "0"],
+            [
+                sys.executable,
+                "-m",
+                "cityhall.cli",
+                "worker",
+                "--verbosity",
+                "0",
+                *(["--threads", str(args.worker_threads)] if args.worker_threads else []),
+            ],
             cwd=ROOT,
             env=worker_env,
         )
@@ -691,6 +702,12 @@ def main() -> None:
     parser.add_argument("--approvals", type=int, default=300)
     parser.add_argument(
         "--task-workers", type=int, default=1, help="`cityhall worker` processes in part 2"
+    )
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        default=0,
+        help="tasks each worker runs at once (`cityhall worker --threads`); default: its own",
     )
     parser.add_argument(
         "--cache-url",

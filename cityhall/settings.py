@@ -32,6 +32,8 @@ CITYHALL_HTTPS = config.env_bool("CITYHALL_HTTPS", False)
 STAFF_IDLE_TIMEOUT = timedelta(minutes=config.env_int("CITYHALL_STAFF_IDLE_MINUTES", 30))
 # The worker is "stale" in /healthz after this many seconds without a heartbeat.
 WORKER_STALE_SECONDS = config.env_int("CITYHALL_WORKER_STALE_SECONDS", 120)
+# Tasks one `cityhall worker` process runs at once (core/worker.py).
+CITYHALL_WORKER_THREADS = config.env_int("CITYHALL_WORKER_THREADS", 2)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

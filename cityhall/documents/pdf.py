@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -316,17 +317,38 @@ def _facts(facts) -> platypus.Table:
 
 
 def _column_widths(table: Table) -> list[float]:
-    """Widths in proportion to each column's text (its longest word at least), filling the frame."""
+    """Column widths from the printed text, as a browser lays out a table.
 
-    def weight(cell: str) -> float:
-        return max(len(cell) * 0.6, max((len(word) for word in cell.split()), default=0))
-
-    lines = [table.columns, *table.rows, *([table.total_row] if table.total_row else [])]
-    weights = [
-        min(max(6, *(weight(cell) for cell in column)), 40) for column in zip(*lines, strict=True)
-    ]
-    total = sum(weights)
-    return [FRAME_WIDTH * w / total for w in weights]
+    Each column gets at least its longest word (so no word, header or amount
+    is ever broken inside: "Descripción", "$1,250.00"), measured in the font
+    it is printed in; the room left goes to the columns whose text would
+    otherwise wrap, in proportion to what they lack, each up to its longest
+    line. Only when the longest words alone are wider than the page are the
+    columns narrowed below them, in proportion.
+    """
+    bold_rows = [table.columns, *([table.total_row] if table.total_row else [])]
+    lines = [(row, True) for row in bold_rows] + [(row, False) for row in table.rows]
+    padding = 2 * ITEMS_PADDING
+    least, most = [], []
+    for index in range(len(table.columns)):
+        word = line = 0.0
+        for row, bold in lines:
+            font = BOLD if bold else REGULAR
+            text = str(row[index])
+            size = CELL.fontSize
+            word = max(word, *(stringWidth(w, font, size) for w in text.split()), 0.0)
+            line = max(line, stringWidth(text, font, size))
+        least.append(word + padding + 1)  # 1 point of slack against rounding
+        most.append(max(line + padding + 1, least[-1]))
+    if sum(least) >= FRAME_WIDTH:
+        return [FRAME_WIDTH * w / sum(least) for w in least]
+    if sum(most) <= FRAME_WIDTH:
+        # Everything fits on one line: the spare room goes to the widest columns.
+        spare = FRAME_WIDTH - sum(most)
+        return [w + spare * w / sum(most) for w in most]
+    wanting = [m - w for m, w in zip(most, least, strict=True)]
+    spare = FRAME_WIDTH - sum(least)
+    return [w + spare * want / sum(wanting) for w, want in zip(least, wanting, strict=True)]
 
 
 def _items(table: Table) -> platypus.Table:
@@ -458,8 +480,21 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
+# ReportLab keeps state in its modules (font subsets, the paragraph parser) and
+# its authors call it unsafe on threads: one document at a time per process.
+# Rendering is all processor work, which Python's interpreter lock would
+# serialize anyway, so a worker running tasks on threads (core/worker.py)
+# loses nothing by it; web processes run one request at a time.
+_RENDERING = threading.Lock()
+
+
 def render_pdf(spec: DocumentSpec) -> bytes:
     """The document as PDF bytes, its labels and dates in `spec.language`."""
+    with _RENDERING:
+        return _render_pdf(spec)
+
+
+def _render_pdf(spec: DocumentSpec) -> bytes:
     out = io.BytesIO()
     with translation.override(spec.language):
         labels = _labels(spec)

@@ -139,3 +139,57 @@ def test_spanish_document_labels():
             pytest.skip("the Spanish catalogue has no entry for the PDF labels yet")
     [text] = page_texts(render_pdf(make_spec(language="es")))
     assert "Página 1 de 1" in text
+
+
+def _items_table(columns, rows, total=None):
+    return Table(columns=tuple(columns), rows=tuple(tuple(r) for r in rows), total_row=total)
+
+
+def test_no_column_is_narrower_than_its_longest_word():
+    """The Spanish items table once broke "Descripción" after the ó and the total
+    "$495.00" after the 0: columns were sized by counting characters."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    table = _items_table(
+        ("#", "Categoría", "Descripción", "Marca y modelo", "Número de serie", "Cant.", "Valor"),
+        [
+            (
+                "1",
+                "75 Teléfono, reloj inteligente u otro aparato",
+                "Item 1",
+                "Acme",
+                "AP-0-0",
+                "1",
+                "$99.00",
+            ),
+            ("2", "25 Bolsa, cartera o billetera", "Bici", "Trek", "WTU123G4567", "1", "$1,250.00"),
+        ],
+        total=("", "", "", "", "", "Total", "$1,349.00"),
+    )
+    widths = pdf._column_widths(table)
+    assert sum(widths) == pytest.approx(pdf.FRAME_WIDTH)
+    for index, width in enumerate(widths):
+        cells = [(table.columns[index], pdf.BOLD), (table.total_row[index], pdf.BOLD)]
+        cells += [(row[index], pdf.REGULAR) for row in table.rows]
+        longest = max(
+            stringWidth(word, font, pdf.CELL.fontSize)
+            for text, font in cells
+            for word in text.split() or [""]
+        )
+        assert width - 2 * pdf.ITEMS_PADDING >= longest, table.columns[index]
+
+
+def test_words_wider_than_the_page_together_share_it_in_proportion():
+    word = "W" * 40
+    table = _items_table([f"{word}{n}" for n in range(6)], [[word] * 6])
+    widths = pdf._column_widths(table)
+    assert sum(widths) == pytest.approx(pdf.FRAME_WIDTH)
+    assert max(widths) == pytest.approx(min(widths))
+    render_pdf(make_spec(sections=(Section(heading="Wide", table=table),)))  # still renders
+
+
+def test_the_spare_room_goes_to_the_column_that_would_wrap():
+    long_text = "a description long enough to need more than its share of the page " * 2
+    table = _items_table(("#", "Description", "Value"), [("1", long_text, "$5.00")])
+    widths = pdf._column_widths(table)
+    assert widths[1] > widths[0] + widths[2]
