@@ -85,12 +85,18 @@ def notify(
     case=None,
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
     queue_delivery: bool = True,
+    claim: bool = False,
 ) -> Notification:
     """Persists an email and, in the same transaction, its delivery task.
 
     A worker task that will call `deliver()` itself right after its own commit
     passes queue_delivery=False and saves a task; if that worker dies first,
-    `requeue_stuck` queues the email a couple of minutes later."""
+    `requeue_stuck` queues the email a couple of minutes later. With
+    `claim=True` the row is also written already claimed by that caller
+    (status sending, first attempt) and the timeline gets no "queued" entry,
+    only the outcome: `deliver(pk, notification=...)` then sends it without
+    claiming it again; a worker dying before that leaves it for `requeue_stuck`
+    to free after ten minutes, as any email left sending."""
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     subject, text, html = render_email(
         kind, language=language, context={**_case_context(case), **(context or {})}
@@ -107,7 +113,9 @@ def notify(
         created_at=now,
         updated_at=now,
         next_attempt_at=now,
+        **({"status": Status.SENDING, "attempts": 1} if claim else {}),
     )
+    notification._claimed_for_caller = claim
     files = NotificationAttachment.objects.bulk_create(
         NotificationAttachment(
             notification=notification,
@@ -119,10 +127,10 @@ def notify(
     )
     # As prefetch_related leaves them: deliver(notification=...) reads no row back.
     notification._prefetched_objects_cache = {"attachments": files}
-    if case is not None:
+    if case is not None and not claim:
         _timeline(notification, outcome="queued")
     # The task row is written in this same transaction: it exists exactly when the email does.
-    if queue_delivery:
+    if queue_delivery and not claim:
         _enqueue(notification.pk)
     return notification
 
@@ -199,10 +207,14 @@ def deliver(pk: int, *, connection=None, notification: Notification | None = Non
     """Sends one queued email; returns its status after this attempt. Safe to call twice.
 
     `notification`: the row as notify() returned it, when the caller delivers
-    right after committing it (no need to read it and its attachments back)."""
-    if not _claim(pk):
+    right after committing it (no need to read it and its attachments back);
+    written with notify(claim=True), it is already claimed for this call."""
+    mine = notification is not None and notification.pk == pk
+    if mine and getattr(notification, "_claimed_for_caller", False):
+        notification._claimed_for_caller = False  # once: a second call claims as usual
+    elif not _claim(pk):
         return "skipped"
-    if notification is None or notification.pk != pk:
+    elif not mine:
         notification = (
             Notification.objects.select_related("case").prefetch_related("attachments").get(pk=pk)
         )

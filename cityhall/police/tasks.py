@@ -35,6 +35,8 @@ def issue_approved_report(report_id: int) -> str:
     rendered = render_document(case=case, kind=DOCUMENT_KIND, **approved_report_content(report))
     with transaction.atomic():
         # A second run waits here for the first to commit, then finds its document.
+        # (Two statements: a look-up inside the locking one would read from
+        # before the wait, on PostgreSQL, and miss the first run's document.)
         PoliceReport.objects.select_for_update().filter(pk=report_id).exists()
         if case.documents.filter(kind=DOCUMENT_KIND).exists():
             return "already issued"
@@ -46,6 +48,7 @@ def issue_approved_report(report_id: int) -> str:
             case=case,
             context={"report": report, "document": document},
             queue_delivery=False,  # delivered just below, after this commits
+            claim=True,
             attachments=[
                 Attachment(
                     f"police-report-{report.report_number}.pdf",

@@ -1,5 +1,6 @@
 """Tasks the fault tests run in real worker processes (importable by path)."""
 
+import threading
 import time
 from pathlib import Path
 
@@ -18,3 +19,13 @@ def write_then_wait(marker: str, seconds: float) -> str:
     with path.open("a") as handle:
         handle.write("finished\n")
     return "done"
+
+
+# Two tasks that can only finish together: proof that one worker runs two at once.
+MEETING = threading.Barrier(2)
+
+
+@task()
+def meet(wait: float = 20) -> str:
+    MEETING.wait(timeout=wait)  # BrokenBarrierError (the task fails) if alone
+    return threading.current_thread().name

@@ -173,3 +173,37 @@ def test_a_failed_send_of_what_the_caller_just_wrote_is_retried_later(db, smtp_s
     smtp_server.start()
     assert deliver(notification.pk) == Status.DELIVERED
     assert Notification.objects.get(pk=notification.pk).attempts == 2
+
+
+def test_an_email_written_claimed_is_sent_without_claiming_it_again(db, smtp_server):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    notification = _notify(queue_delivery=False, claim=True)
+    stored = Notification.objects.get(pk=notification.pk)
+    assert (stored.status, stored.attempts) == (Status.SENDING, 1)
+    assert not DBTaskResult.objects.exists()  # no task: the caller sends it
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver(notification.pk, notification=notification) == Status.DELIVERED
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1 and "'delivered'" in updates[0], updates  # no claim first
+    assert len(smtp_server.recorder.messages) == 1
+    stored = Notification.objects.get(pk=notification.pk)
+    assert (stored.status, stored.attempts) == (Status.DELIVERED, 1)
+    # The claim in hand is used once: another call finds the row sent.
+    assert deliver(notification.pk, notification=notification) == "skipped"
+    assert deliver(notification.pk) == "skipped"
+    assert len(smtp_server.recorder.messages) == 1
+
+    # A worker that died between writing it and sending it: freed after ten minutes.
+    lost = _notify(queue_delivery=False, claim=True)
+    assert services.requeue_stuck() == 0
+    Notification.objects.filter(pk=lost.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=11)
+    )
+    assert services.requeue_stuck() >= 1
+    assert Notification.objects.get(pk=lost.pk).status == Status.QUEUED
+    assert deliver(lost.pk) == Status.DELIVERED
