@@ -90,6 +90,73 @@ def _markup(text, *, bold: bool = False) -> str:
     return text.replace("\n", "<br/>")
 
 
+def _plain(text) -> str | None:
+    """The text as one line of Helvetica, or None when it needs a Paragraph
+    (a line break, or a character only the fallback font has)."""
+    plain = _UNPRINTABLE.sub("", str(text).replace("\t", " ")).strip()
+    if "\n" in plain or "\r" in plain or _OUTSIDE_HELVETICA.search(plain):
+        return None
+    return plain
+
+
+class _Line(platypus.Flowable):
+    """Text in a paragraph style, drawn as one string when it fits the width.
+
+    A reportlab Paragraph parses its markup, breaks lines and draws fragment by
+    fragment: a third of a one-page document's time for headings, names and
+    dates that are one short line each. This draws such a line directly, where
+    a Paragraph would put it (first baseline one font size below the top); text
+    that is too long, spans lines or needs the fallback font is handed to a
+    Paragraph, so it looks and wraps as before.
+    """
+
+    def __init__(self, text, style: ParagraphStyle, *, bold: bool = False):
+        super().__init__()
+        self.text, self.style, self.bold = str(text), style, bold
+        self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
+        self._plain = _plain(self.text)
+        self._paragraph = None
+
+    def _as_paragraph(self) -> platypus.Paragraph:
+        if self._paragraph is None:
+            self._paragraph = platypus.Paragraph(_markup(self.text, bold=self.bold), self.style)
+        return self._paragraph
+
+    def wrap(self, available_width, available_height):
+        style = self.style
+        if self._plain is not None and (
+            stringWidth(self._plain, style.fontName, style.fontSize) <= available_width
+        ):
+            self._paragraph = None
+            self.width, self.height = available_width, style.leading
+            return self.width, self.height
+        return self._as_paragraph().wrap(available_width, available_height)
+
+    def split(self, available_width, available_height):
+        if self._plain is not None and (
+            stringWidth(self._plain, self.style.fontName, self.style.fontSize) <= available_width
+        ):
+            return []  # one line: it moves to the next frame whole
+        return self._as_paragraph().split(available_width, available_height)
+
+    def draw(self):
+        if self._paragraph is not None:
+            self._paragraph.drawOn(self.canv, 0, 0)
+            return
+        _draw_string(self.canv, self._plain, self.style, 0, self.height, self.width)
+
+
+def _draw_string(canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float):
+    """One line of plain text whose box starts at `top`, as a Paragraph would set it."""
+    canvas.setFont(style.fontName, style.fontSize)
+    canvas.setFillColor(style.textColor)
+    baseline = top - style.fontSize
+    if style.alignment == TA_RIGHT:
+        canvas.drawRightString(x + width, baseline, text)
+    else:
+        canvas.drawString(x, baseline, text)
+
+
 # ---- layout ----------------------------------------------------------------
 
 PAGE_WIDTH, PAGE_HEIGHT = LETTER
@@ -154,7 +221,16 @@ LETTERHEAD_STYLE = platypus.TableStyle(
     ]
 )
 META_STYLE = platypus.TableStyle(
-    [*_NO_PADDING, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+    [
+        *_NO_PADDING,
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        # Fonts for cells given as plain strings (see _cell); Paragraphs bring their own.
+        ("FONT", (0, 0), (0, -1), BOLD, LABEL.fontSize, LABEL.leading),
+        ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+        ("FONT", (1, 0), (1, -1), REGULAR, CELL.fontSize, CELL.leading),
+        ("TEXTCOLOR", (1, 0), (1, -1), INK),
+    ]
 )
 FACTS_PADDING = 8
 ITEMS_PADDING = 5
@@ -263,7 +339,7 @@ def _letterhead(spec: DocumentSpec, labels: _Labels) -> platypus.Table:
     verify = platypus.Paragraph(_verify_markup(spec, labels), VERIFY)
     cells = [
         [
-            platypus.Paragraph(_markup(spec.city_name, bold=True), CITY),
+            _Line(spec.city_name, CITY, bold=True),
             verify,
             _QrCode(spec.verification_url, QR_SIZE),
         ]
@@ -273,19 +349,12 @@ def _letterhead(spec: DocumentSpec, labels: _Labels) -> platypus.Table:
 
 
 def _meta(spec: DocumentSpec, labels: _Labels) -> platypus.Table:
+    widths = [FRAME_WIDTH * 0.2, FRAME_WIDTH * 0.8]
     rows = [
-        [
-            platypus.Paragraph(_markup(labels.reference, bold=True), LABEL),
-            platypus.Paragraph(_markup(spec.reference), CELL),
-        ],
-        [
-            platypus.Paragraph(_markup(labels.issued, bold=True), LABEL),
-            platypus.Paragraph(_markup(labels.issued_text), CELL),
-        ],
+        [_cell(labels.reference, LABEL, widths[0]), _cell(spec.reference, CELL, widths[1])],
+        [_cell(labels.issued, LABEL, widths[0]), _cell(labels.issued_text, CELL, widths[1])],
     ]
-    return platypus.Table(
-        rows, colWidths=[FRAME_WIDTH * 0.2, FRAME_WIDTH * 0.8], style=META_STYLE, hAlign="LEFT"
-    )
+    return platypus.Table(rows, colWidths=widths, style=META_STYLE, hAlign="LEFT")
 
 
 def _cell(text: str, style: ParagraphStyle, room: float):
@@ -294,12 +363,8 @@ def _cell(text: str, style: ParagraphStyle, room: float):
     Plain strings are drawn directly, several times faster than a Paragraph is
     parsed, wrapped and drawn; the table style gives them the same font.
     """
-    plain = _UNPRINTABLE.sub("", text.replace("\t", " ")).strip()
-    if (
-        "\n" not in plain
-        and not _OUTSIDE_HELVETICA.search(plain)
-        and stringWidth(plain, style.fontName, style.fontSize) <= room
-    ):
+    plain = _plain(text)
+    if plain is not None and stringWidth(plain, style.fontName, style.fontSize) <= room:
         return plain
     return platypus.Paragraph(_markup(text, bold=style.fontName == BOLD), style)
 
@@ -388,25 +453,25 @@ def _signature(signature: Signature) -> platypus.KeepTogether:
     parts = [
         platypus.Spacer(1, 14),
         platypus.HRFlowable(width=200, thickness=0.75, color=INK, hAlign="LEFT", spaceAfter=4),
-        platypus.Paragraph(_markup(signature.name, bold=True), SIGN_NAME),
+        _Line(signature.name, SIGN_NAME, bold=True),
     ]
     if signature.role:
-        parts.append(platypus.Paragraph(_markup(signature.role), SIGN_LINE))
+        parts.append(_Line(signature.role, SIGN_LINE))
     if signature.date_text:
-        parts.append(platypus.Paragraph(_markup(signature.date_text), SIGN_LINE))
+        parts.append(_Line(signature.date_text, SIGN_LINE))
     return platypus.KeepTogether(parts)
 
 
 def _story(spec: DocumentSpec, labels: _Labels) -> list:
     story = [
         _letterhead(spec, labels),
-        platypus.Paragraph(_markup(spec.title, bold=True), TITLE),
+        _Line(spec.title, TITLE, bold=True),
         _meta(spec, labels),
     ]
     for section in spec.sections:
         story.append(platypus.CondPageBreak(HEADING_ROOM))
-        story.append(platypus.Paragraph(_markup(section.heading, bold=True), H2))
-        story.extend(platypus.Paragraph(_markup(text), BODY) for text in section.paragraphs)
+        story.append(_Line(section.heading, H2, bold=True))
+        story.extend(_Line(text, BODY) for text in section.paragraphs)
         if section.facts:
             story.append(_facts(section.facts))
         if section.table is not None:
@@ -429,6 +494,17 @@ def _draw_text(
     paragraph.drawOn(canvas, x, y - height)
 
 
+def _draw_line(
+    canvas: Canvas, text: str, style: ParagraphStyle, x: float, y: float, width: float
+) -> None:
+    """Plain text below `y`: one string when it fits, else as a Paragraph."""
+    plain = _plain(text)
+    if plain is not None and stringWidth(plain, style.fontName, style.fontSize) <= width:
+        _draw_string(canvas, plain, style, x, y, width)
+    else:
+        _draw_text(canvas, _markup(text, bold=style.fontName == BOLD), style, x, y, width)
+
+
 def _furniture(
     canvas: Canvas, page: int, pages: int, *, spec: DocumentSpec, labels: _Labels
 ) -> None:
@@ -437,16 +513,12 @@ def _furniture(
     canvas.setLineWidth(0.5)
     if page > 1:  # the letterhead is on page 1; later pages say whose document they belong to
         top = PAGE_HEIGHT - TOP_MARGIN + 24
+        # Bold, as before: the city's name in the furniture's size.
         _draw_text(
             canvas, _markup(spec.city_name, bold=True), FURNITURE, MARGIN, top, FRAME_WIDTH / 2
         )
-        _draw_text(
-            canvas,
-            _markup(spec.reference),
-            FURNITURE_RIGHT,
-            MARGIN + FRAME_WIDTH / 2,
-            top,
-            FRAME_WIDTH / 2,
+        _draw_line(
+            canvas, spec.reference, FURNITURE_RIGHT, MARGIN + FRAME_WIDTH / 2, top, FRAME_WIDTH / 2
         )
         canvas.line(MARGIN, top - 13, PAGE_WIDTH - MARGIN, top - 13)
     bottom = MARGIN - 18
@@ -455,7 +527,7 @@ def _furniture(
         canvas, _verify_markup(spec, labels), FURNITURE, MARGIN, bottom - 5, FRAME_WIDTH - 90
     )
     number = labels.page % {"page": page, "pages": pages}
-    _draw_text(canvas, _markup(number), FURNITURE_RIGHT, PAGE_WIDTH - MARGIN - 90, bottom - 5, 90)
+    _draw_line(canvas, number, FURNITURE_RIGHT, PAGE_WIDTH - MARGIN - 90, bottom - 5, 90)
     canvas.restoreState()
 
 

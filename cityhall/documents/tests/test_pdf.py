@@ -193,3 +193,24 @@ def test_the_spare_room_goes_to_the_column_that_would_wrap():
     table = _items_table(("#", "Description", "Value"), [("1", long_text, "$5.00")])
     widths = pdf._column_widths(table)
     assert widths[1] > widths[0] + widths[2]
+
+
+def test_headings_too_long_for_one_line_wrap_and_keep_every_word():
+    """Short headings are drawn as one string; longer ones become Paragraphs."""
+    words = " ".join(f"word{n}" for n in range(60))
+    spec = make_spec(
+        title=f"Title {words}",
+        sections=(Section(heading=f"Heading {words}", paragraphs=(f"Body {words}", "Short line")),),
+    )
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(spec))).pages)
+    flat = " ".join(text.split())
+    for n in range(60):
+        assert (
+            flat.count(f"word{n} ") + flat.count(f"word{n}\n") >= 3 or flat.count(f"word{n}") >= 3
+        ), n
+    assert "Short line" in flat
+    long_line = pdf._Line(f"Heading {words}", pdf.H2, bold=True)
+    _width, height = long_line.wrap(pdf.FRAME_WIDTH, 500)
+    assert height > pdf.H2.leading  # wrapped onto several lines
+    short = pdf._Line("Property", pdf.H2, bold=True)
+    assert short.wrap(pdf.FRAME_WIDTH, 500) == (pdf.FRAME_WIDTH, pdf.H2.leading)
