@@ -139,3 +139,40 @@ def test_pdfs_rendered_on_several_threads_each_hold_their_own_text():
         text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
         assert f"Wężyk {n}" in text and f"SN-{n}" in text, (n, text)
         assert all(f"Wężyk {m} " not in text for m in range(len(texts)) if m != n)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_signal_lets_the_running_tasks_finish(tmp_path):
+    """systemd's SIGTERM: both threads finish what they hold, then the process exits 0."""
+    import signal
+    import subprocess
+    import time
+
+    from cityhall.core.tests.slow_tasks import write_then_wait
+    from cityhall.testing import ROOT, process_env
+
+    markers = [tmp_path / "one.txt", tmp_path / "two.txt"]
+    results = [write_then_wait.enqueue(str(marker), 3) for marker in markers]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "cityhall.cli", "worker", "--threads", "2", "--interval", "0.1"],
+        cwd=ROOT,
+        env=process_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not all(marker.exists() for marker in markers):
+            assert time.monotonic() < deadline, "the two tasks did not start together"
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0, worker.stderr.read().decode()[-2000:]
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    for marker in markers:
+        assert marker.read_text().split() == ["started", "finished"]
+    assert set(
+        DBTaskResult.objects.filter(pk__in=[r.id for r in results]).values_list("status", flat=True)
+    ) == {"SUCCESSFUL"}
