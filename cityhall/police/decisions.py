@@ -28,6 +28,7 @@ def needs_supervisor(report: PoliceReport) -> bool:
 @transaction.atomic
 def approve_report(*, report: PoliceReport, officer) -> str:
     """Approves and gives the permanent report number (returned)."""
+    # Locks the report's row and its case's (FOR UPDATE covers both tables of the join).
     locked = PoliceReport.objects.select_for_update().select_related("case").get(pk=report.pk)
     if needs_supervisor(locked) and not officer.has_role("police_supervisor"):
         raise ReportError(
@@ -43,6 +44,7 @@ def approve_report(*, report: PoliceReport, officer) -> str:
         transition="approve",
         actor=officer,
         payload={"report_number": locked.report_number},
+        locked=True,
     )
     report.report_number = locked.report_number
     report.case.refresh_from_db()
