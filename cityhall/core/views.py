@@ -144,6 +144,21 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def _policy_with_style_of(body: str) -> str:
+    import base64
+    import hashlib
+    import re
+
+    from .security import build_policy
+
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+        for css in re.findall(r"<style>(.*?)</style>", body, flags=re.S)
+    ]
+    policy = build_policy()
+    return policy.replace("style-src 'self'", "style-src 'self' " + " ".join(hashes), 1)
+
+
 def error_500(request):
     """An unexpected error: 500. A lost database connection (a restart, a failover,
     a killed backend; SQLite's lock timing out) is 503 with Retry-After instead:
@@ -173,6 +188,10 @@ def error_500(request):
             {"CITY_NAME": settings.CITY_NAME, "unavailable": unavailable}
         )
         response = HttpResponse(body, status=status)
+        # The page carries its few styles inline (it must not depend on anything
+        # that may be what failed); it shows nothing a person sent, so the
+        # policy allows exactly that style block, by its hash.
+        response["Content-Security-Policy"] = _policy_with_style_of(body)
     if unavailable:
         response["Retry-After"] = "5"
     return response

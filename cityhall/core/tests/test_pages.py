@@ -113,9 +113,25 @@ def test_a_lost_database_connection_is_503_with_retry_after(db, monkeypatch, err
     page = client.get("/")
     assert page.status_code == 503 and page["Retry-After"] == "5"
     assert "busy for a moment" in page.content.decode()
+    _its_styles_are_allowed(page)
     api = client.get("/api/v1/services")
     assert api.status_code == 503 and api["Retry-After"] == "5"
     assert api.json()["error"]["code"] == "unavailable"
+
+
+def _its_styles_are_allowed(page):
+    """The page's own style block, and no other inline style, passes its policy
+    (without it the browser dropped the styles: seen on a screenshot)."""
+    import base64
+    import hashlib
+    import re
+
+    [css] = re.findall(r"<style>(.*?)</style>", page.content.decode(), flags=re.S)
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    [style_src] = [
+        d for d in page["Content-Security-Policy"].split("; ") if d.startswith("style-src")
+    ]
+    assert style_src == f"style-src 'self' 'sha256-{digest}'"
 
 
 def test_any_other_error_is_a_plain_500(db, monkeypatch):
@@ -131,6 +147,7 @@ def test_any_other_error_is_a_plain_500(db, monkeypatch):
     page = client.get("/")
     assert page.status_code == 500 and not page.has_header("Retry-After")
     assert "went wrong on our side" in page.content.decode()
+    _its_styles_are_allowed(page)
     api = client.get("/api/v1/services")
     assert api.status_code == 500 and api.json()["error"]["code"] == "server_error"
 
