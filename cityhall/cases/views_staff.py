@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cityhall.core.guards import staff_required
+from cityhall.core.storage import open_stored
 
 from . import registry, selectors, services
 from .errors import CaseError
@@ -190,7 +191,7 @@ def attachment_download(request, reference, attachment_id):
         case=case, viewer=request.user, what=f"attachment {attachment.pk}"
     )
     response = FileResponse(
-        attachment.file.open("rb"),
+        open_stored(attachment.file),
         content_type=attachment.content_type,
         as_attachment=True,
         filename=attachment.original_name,

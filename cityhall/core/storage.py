@@ -8,9 +8,12 @@ goes on (the caller's transaction, the task's retry, a clear message).
 
 from __future__ import annotations
 
+import logging
 import os
 
 from django.core.files.storage import FileSystemStorage
+
+logger = logging.getLogger(__name__)
 
 
 class WholeFileSystemStorage(FileSystemStorage):
@@ -25,3 +28,19 @@ class WholeFileSystemStorage(FileSystemStorage):
             if not existed and os.path.lexists(full_path):
                 os.remove(full_path)
             raise
+
+
+def open_stored(field_file):
+    """A stored file, open for reading, for a download view.
+
+    A file the storage has lost (deleted by hand, a restore without the media
+    folder, a bucket emptied) is a 404 for the person asking, not a 500, and an
+    error in the log for the operators.
+    """
+    from django.http import Http404
+
+    try:
+        return field_file.open("rb")
+    except OSError as error:  # FileNotFoundError on disk; S3 storages raise it too
+        logger.error("a stored file is missing: %s (%s)", field_file.name, error)
+        raise Http404("stored file missing") from error

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cityhall.core.ratelimit import allow, client_address
+from cityhall.core.storage import open_stored
 
 from . import selectors, services
 from .codes import InvalidCode, normalize_code
@@ -138,7 +139,7 @@ def document_pdf(request, code):
     if response:
         return response
     response = FileResponse(
-        document.file.open("rb"),
+        open_stored(document.file),
         content_type="application/pdf",
         filename=f"{document.kind}-{document.verification_code}.pdf",
     )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cityhall.cases.selectors import tracking_token
 from cityhall.core.ratelimit import allow, client_address
+from cityhall.core.storage import open_stored
 
 from . import selectors, services, services_payments
 from .errors import PaymentError
@@ -115,7 +116,7 @@ def receipt(request, token, payment):
         raise Http404
     document = services_payments.issue_receipt(payment)
     response = FileResponse(
-        document.file.open("rb"),
+        open_stored(document.file),
         content_type="application/pdf",
         filename=f"receipt-{invoice.number}.pdf",
     )

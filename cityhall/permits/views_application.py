@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cityhall.cases.errors import CaseError
 from cityhall.cases.selectors import public_timeline
+from cityhall.core.storage import open_stored
 
 from . import inspections as inspection_services
 from . import renewals, review, selectors, services
@@ -86,7 +87,7 @@ def permit_pdf(request, reference):
     if document is None:
         raise Http404
     return FileResponse(
-        document.file.open("rb"),
+        open_stored(document.file),
         content_type="application/pdf",
         filename=f"permit-{application.permit.number}.pdf",
     )

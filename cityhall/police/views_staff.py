@@ -17,6 +17,7 @@ from cityhall.cases.selectors import assignable_staff, staff_timeline
 from cityhall.cases.services import record_personal_data_view
 from cityhall.core.guards import role_required
 from cityhall.core.roles import POLICE_REVIEWER, POLICE_SUPERVISOR
+from cityhall.core.storage import open_stored
 
 from . import decisions, selectors, services
 from .eligibility import QUESTION_ORDER
@@ -259,7 +260,7 @@ def document_pdf(request, reference, code):
         raise Http404
     record_personal_data_view(case=report.case, viewer=request.user, what=f"document {code}")
     return FileResponse(
-        document.file.open("rb"),
+        open_stored(document.file),
         content_type="application/pdf",
         filename=f"{document.kind}-{code}.pdf",
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cityhall.cases.errors import CaseError
 from cityhall.cases.selectors import public_timeline
+from cityhall.core.storage import open_stored
 
 from . import changes, clock, services, waitlist
 from .errors import BookingError, BookingInvalid, SlotTaken
@@ -219,7 +220,7 @@ def booking_pdf(request, reference):
     if document is None:
         raise Http404
     return FileResponse(
-        document.file.open("rb"),
+        open_stored(document.file),
         content_type="application/pdf",
         filename=f"booking-{booking.case.reference}.pdf",
     )

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cityhall.core.storage import open_stored
+
 from . import availability, clock, pricing
 from .forms import SearchForm, first_of_week
 from .models import Facility, FacilityPhoto, HoursException, Weekday
@@ -80,7 +82,7 @@ def facility_page(request, pk):
 @require_GET
 def photo(request, pk, photo_id):
     picture = get_object_or_404(FacilityPhoto, pk=photo_id, facility_id=pk, facility__active=True)
-    response = FileResponse(picture.image.open("rb"), content_type="image/jpeg")
+    response = FileResponse(open_stored(picture.image), content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

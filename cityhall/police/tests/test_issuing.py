@@ -15,13 +15,13 @@ from cityhall.testing import in_parallel
 
 from .conftest import bike, incident, reporter
 
-# Measured at 20 (BEGIN and COMMIT, or the test's savepoints, included): the
+# Measured at 18 (BEGIN and COMMIT, or the test's savepoints, included): the
 # report and its items; then, in one transaction, the lock, the "already
 # issued?" check, the document (its savepoint: a verification code drawn twice
-# is drawn again), its timeline row, the email, its attachment and timeline
-# row; then the email's claim and, in one transaction, "delivered" and its
+# is drawn again), its timeline row, the email (written already claimed for
+# this task) and its attachment; then, in one transaction, "delivered" and its
 # timeline row.
-ISSUE_MAX_STATEMENTS = 20
+ISSUE_MAX_STATEMENTS = 18
 
 
 def _approved(officer, n=0):
@@ -78,3 +78,21 @@ def test_the_task_run_twice_at_once_issues_and_sends_once(make_user):
     pdf_name = f"police-report-{report.report_number}.pdf"
     sent = [m for m in mail.outbox if any(a[0] == pdf_name for a in m.attachments)]
     assert len(sent) == 1
+
+
+def test_a_pdf_lost_from_storage_is_a_404_for_the_officer_not_a_500(officer, staff_client, caplog):
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
+
+    report = _approved(officer, 3)
+    issue_approved_report.call(report.pk)
+    document = Document.objects.get(case=report.case)
+    default_storage.delete(document.file.name)  # a restore without the media folder, say
+    client, _user = staff_client("police_reviewer", email="second@staff.example.org")
+    url = reverse(
+        "police:document",
+        kwargs={"reference": report.case.reference, "code": document.verification_code},
+    )
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "a stored file is missing" in caplog.text
