@@ -212,14 +212,18 @@ class SandboxProvider:
 
     @transaction.atomic
     def refund(self, *, payment, amount_cents, idempotency_key, reason) -> RefundResult:
+        # The charge's row is locked before the key is looked up: the same refund
+        # sent twice at once (a clerk and the retry worker) then finds the first
+        # one's row instead of both inserting the key (a unique-key error), as
+        # Stripe answers the same Idempotency-Key.
+        session = (
+            SandboxSession.objects.select_for_update().filter(pk=payment.checkout_reference).first()
+        )
         done = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
         if done is not None:
             return RefundResult(
                 reference=done.id, settlement_date=next_business_day(timezone.localdate())
             )
-        session = (
-            SandboxSession.objects.select_for_update().filter(pk=payment.checkout_reference).first()
-        )
         if session is None or session.payment_status != SandboxSession.PaymentStatus.PAID:
             raise ProviderError("nothing was charged on this checkout", definitive=True)
         if session.refunded_cents + amount_cents > session.amount_cents:

@@ -132,3 +132,19 @@ def test_eight_pay_clicks_at_once_open_one_checkout(fresh_cache, invoice):
     assert not errors, errors
     assert len(set(results.values())) == 1
     assert Payment.objects.count() == 1 and SandboxSession.objects.count() == 1
+
+
+def test_the_same_refund_sent_by_a_clerk_and_the_retry_worker_at_once(paid, clerks):
+    """Both reach the provider with the refund's key at the same instant: one
+    refund there, one in the ledger, no unique-key error (it was one, once)."""
+    pending = services_refunds.reserve_refund(
+        payment=paid, amount_cents=3000, reason="Withdrawn", actor=clerks[0]
+    )
+
+    results, errors = in_parallel(lambda _i: services_refunds.send_refund(pending.pk).status, 8)
+
+    assert not errors, errors
+    assert set(results.values()) == {RefundStatus.SUCCEEDED}
+    assert SandboxRefund.objects.filter(idempotency_key=str(pending.public_id)).count() == 1
+    assert LedgerEntry.objects.filter(kind=LedgerKind.REFUND).count() == 1
+    assert SandboxSession.objects.get(pk=paid.checkout_reference).refunded_cents == 3000
