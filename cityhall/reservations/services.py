@@ -350,8 +350,19 @@ def settle_payment(*, booking: Booking) -> bool:
 
 def reconcile(booking: Booking) -> bool:
     """A held booking whose invoice is paid is confirmed now (a safety net for a
-    payment whose callback did not reach us)."""
-    if booking.invoice_id is None or booking.case.status != HELD:
+    payment whose callback did not reach us); one whose hold has run out unpaid
+    is released now, as the worker would in a minute, so the page never says
+    "holding until" a time already past. True when something changed."""
+    if booking.case.status != HELD:
+        return False
+    now = clock.now()
+    if booking.hold_expires_at is not None and booking.hold_expires_at <= now:
+        from .lifecycle import release_hold
+
+        # A hold paid in time but not yet seen is settled there instead.
+        release_hold(booking.pk, now=now)
+        return True
+    if booking.invoice_id is None:
         return False
     with transaction.atomic():
         invoice = pricing.lock_invoice(booking)

@@ -577,3 +577,22 @@ def test_staff_facility_photos_are_checked_and_reencoded_as_jpeg(free_unit):
     photo.save()
     stored = photo.image.read()
     assert stored.startswith(b"\xff\xd8\xff") and b"<script" not in stored
+
+
+def test_a_hold_past_its_time_is_shown_released_not_held(
+    client, paid_unit, resident, book, clock_at
+):
+    """The page used to say "holding this time until" a time already past, until
+    the worker's next round released it."""
+    day = day_ahead()
+    booking = book(paid_unit, resident, at(day, 10), at(day, 12))
+    client.force_login(resident)
+    page_url = reverse("reservations:booking", args=[booking.case.reference])
+    assert "We are holding this time for you until" in html(client.get(page_url))
+    clock_at(timezone.now() + timedelta(minutes=16))
+    page = html(client.get(page_url))
+    assert "We are holding this time for you until" not in page
+    assert 'data-state="expired"' in page
+    booking.refresh_from_db()
+    assert booking.case.status == "expired"
+    assert not booking.occurrences.filter(active=True).exists()  # free for others
