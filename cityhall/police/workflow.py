@@ -138,11 +138,15 @@ def _after_approval(case, event):
 
     report = case.police_report
     issue_approved_report.enqueue(report.pk)
+    # One INSERT that leaves an existing hand-off row as it is (a report is
+    # approved once; the unique report column is the last word).
+    last_error = "" if settings.CITYHALL_RMS_URL else NO_RMS
+    RmsExport.objects.bulk_create(
+        [RmsExport(report=report, last_error=last_error)], ignore_conflicts=True
+    )
     if settings.CITYHALL_RMS_URL:
-        RmsExport.objects.get_or_create(report=report)
         export_to_rms.enqueue(report.pk)
     else:
-        RmsExport.objects.get_or_create(report=report, defaults={"last_error": NO_RMS})
         # Nothing to send to; the sweeper sends it if a records system is configured later.
         add_event(
             case=case, kind=EventKind.EXPORT, payload={"outcome": "skipped: no RMS configured"}
