@@ -76,6 +76,19 @@ def test_a_wrong_thread_count_is_refused(db, threads):
         call_command("worker", "--batch", "--threads", threads)
 
 
+def _all_at_once(threads) -> None:
+    """Runs the threads with Python switching between them as often as it can."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_one_pdf_is_rendered_at_a_time_whatever_the_threads(monkeypatch):
     """ReportLab's authors call it unsafe on threads (module state: font subsets,
     its paragraph parser): documents/pdf.py lets one render run at a time."""
@@ -97,16 +110,7 @@ def test_one_pdf_is_rendered_at_a_time_whatever_the_threads(monkeypatch):
                 inside -= 1
 
     monkeypatch.setattr(pdf, "_render_pdf", counted)
-    threads = [threading.Thread(target=render_pdf, args=(make_spec(),)) for _ in range(6)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    _all_at_once([threading.Thread(target=render_pdf, args=(make_spec(),)) for _ in range(6)])
     assert most == 1
 
 
@@ -125,16 +129,7 @@ def test_pdfs_rendered_on_several_threads_each_hold_their_own_text():
         spec = make_spec(title=texts[n], sections=(Section(heading=texts[n], table=table),))
         results[n] = render_pdf(spec)
 
-    threads = [threading.Thread(target=render, args=(n,)) for n in range(len(texts))]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads take turns as often as they can
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    _all_at_once([threading.Thread(target=render, args=(n,)) for n in range(len(texts))])
     for n, pdf in results.items():
         text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
         assert f"Wężyk {n}" in text and f"SN-{n}" in text, (n, text)
