@@ -11,6 +11,12 @@ CITYHALL := $(BIN)/cityhall
 PORT ?= 8000
 # Where the PostgreSQL run of the suite connects (a throwaway test database is created).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/cityhall
+# The suite runs in this many processes (pytest-xdist), each on its own test
+# database and var/ folder; `make test TEST_WORKERS=0` runs it in this one process.
+# Measured on a 2-core machine: 2 roughly halves the time, 3 is no faster.
+# Work stealing: the long browser and multi-process tests do not pile up at the end.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: help install run test test-sqlite test-postgres lint format bench messages clean
 
@@ -54,11 +60,11 @@ format: install ## Fix what ruff can fix
 test: lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite and again on PostgreSQL
 
 test-sqlite: install ## The suite on SQLite
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-postgres: install ## The suite on PostgreSQL (TEST_POSTGRES_URL); skipped with a notice when none is reachable
 	@if $(BIN)/python scripts/pg_ready.py "$(TEST_POSTGRES_URL)"; then \
-	  DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -q; \
+	  DATABASE_URL="$(TEST_POSTGRES_URL)" $(PYTEST); \
 	else \
 	  echo "!! No PostgreSQL at $(TEST_POSTGRES_URL): the PostgreSQL run was SKIPPED (CI always runs it)."; \
 	  if [ -n "$$CI" ]; then exit 1; fi; \

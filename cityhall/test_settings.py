@@ -11,6 +11,14 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("EMAIL_URL", "memory:")
 os.environ.setdefault("CITYHALL_VAR_DIR", tempfile.mkdtemp(prefix="cityhall-test-"))
+# pytest-xdist: the controller reads these settings first and its workers inherit
+# its environment, so without this every worker (and every server, worker and
+# command a test starts) would share one var/: media, mailbox, collected
+# static files, the metrics folder `cityhall serve` empties at start.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["CITYHALL_VAR_DIR"] = os.path.join(
+        os.environ["CITYHALL_VAR_DIR"], os.environ["PYTEST_XDIST_WORKER"]
+    )
 os.environ.setdefault("DEBUG", "false")
 # In memory, emptied before every test (conftest.py): rate-limit counts never
 # leak from one test into the next, and tests without the database can use it.

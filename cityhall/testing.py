@@ -97,12 +97,63 @@ def database_url() -> str:
     return f"postgres://{s['USER']}{password}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+# Ports for the servers tests start (gunicorn, the SMTP server) are taken below
+# the kernel's ephemeral range, from a slice of their own per pytest-xdist worker.
+# A port from bind(("127.0.0.1", 0)) is in the ephemeral range: until the server
+# binds it (seconds, for gunicorn), or while a test has stopped its SMTP server
+# to start it again on the same port, an outgoing connection of another process
+# (the other worker's browser, its database connections) can be given that very
+# port as its local end, and the server then fails with "Address already in use".
+# No outgoing connection gets a port below the range, and two workers never pick
+# the same one; the bind check skips ports something else on the machine holds.
+_PORTS_PER_WORKER = 500
+_PORT_SLICES = 16
+_next_port: int | None = None
+
+
+def _test_port_range() -> tuple[int, int] | None:
+    """(first, count) of this worker's slice, or None if there is no room below
+    the ephemeral range."""
+    import os
+
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            ephemeral_low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768  # Linux's default; other systems' start higher
+    bottom = ephemeral_low - _PORT_SLICES * _PORTS_PER_WORKER
+    if bottom < 10000:
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    index = int(worker) % _PORT_SLICES if worker.isdigit() else 0
+    return bottom + index * _PORTS_PER_WORKER, _PORTS_PER_WORKER
+
+
 def free_port() -> int:
+    """A loopback TCP port nobody listens on, for a server the test starts."""
+    import random
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    global _next_port
+    span = _test_port_range()
+    if span is None:  # a machine with an unusual ephemeral range: the kernel's choice
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    first, count = span
+    if _next_port is None:
+        # Random start: another run of the suite on the machine starts elsewhere.
+        _next_port = random.randrange(count)
+    for _ in range(count):
+        port = first + _next_port
+        _next_port = (_next_port + 1) % count  # never the same port twice in a row
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"No free port in {first}-{first + count - 1}.")
 
 
 def pay_in_sandbox(page, name: str = "Ana García") -> None:

@@ -50,12 +50,24 @@ def test_a_task_of_a_killed_worker_runs_again_once(tmp_path):
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == "RUNNING"
     [dead] = row.worker_ids
+    # The worker's other thread may have been killed in the middle of a periodic
+    # job (the scheduler queues them when the worker starts): on a busy machine
+    # (tests in parallel) it often is. Those are the dead worker's tasks too.
+    held = [
+        ids
+        for ids in DBTaskResult.objects.filter(status="RUNNING").values_list(
+            "worker_ids", flat=True
+        )
+        if ids and ids[-1] == dead
+    ]
 
     # Not yet: the worker may only be slow.
     assert requeue_tasks_of_dead_workers() == 0
     # CITYHALL_WORKER_STALE_SECONDS later (moved instead of waited for):
     later = timezone.now() + timedelta(minutes=5)
-    assert requeue_tasks_of_dead_workers(now=later) == 1
+    assert requeue_tasks_of_dead_workers(now=later) == len(held)
+    row.refresh_from_db()
+    assert row.status == "READY"
     assert requeue_tasks_of_dead_workers(now=later) == 0  # once
 
     run_cityhall("worker", "--batch", "--verbosity", "0", env=env)

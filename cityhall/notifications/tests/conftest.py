@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from cityhall.testing import free_port
 
 
 class Recorder:
@@ -58,12 +59,6 @@ class Recorder:
     def message_ids(self) -> list[str]:
         with self.lock:
             return [str(m["Message-ID"]) for m in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SmtpServer:
