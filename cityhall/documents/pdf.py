@@ -90,13 +90,14 @@ def _markup(text, *, bold: bool = False) -> str:
     return text.replace("\n", "<br/>")
 
 
-def _plain(text) -> str | None:
-    """The text as one line of Helvetica, or None when it needs a Paragraph
-    (a line break, or a character only the fallback font has)."""
+def _one_line(text, style: ParagraphStyle, width: float) -> str | None:
+    """The text as one line of Helvetica that fits `width`, or None when it
+    needs a Paragraph (too long, a line break, a character only the fallback
+    font has)."""
     plain = _UNPRINTABLE.sub("", str(text).replace("\t", " ")).strip()
     if "\n" in plain or "\r" in plain or _OUTSIDE_HELVETICA.search(plain):
         return None
-    return plain
+    return plain if stringWidth(plain, style.fontName, style.fontSize) <= width else None
 
 
 class _Line(platypus.Flowable):
@@ -114,7 +115,7 @@ class _Line(platypus.Flowable):
         super().__init__()
         self.text, self.style, self.bold = str(text), style, bold
         self.spaceBefore, self.spaceAfter = style.spaceBefore, style.spaceAfter
-        self._plain = _plain(self.text)
+        self._plain: str | None = None
         self._paragraph = None
 
     def _as_paragraph(self) -> platypus.Paragraph:
@@ -123,19 +124,15 @@ class _Line(platypus.Flowable):
         return self._paragraph
 
     def wrap(self, available_width, available_height):
-        style = self.style
-        if self._plain is not None and (
-            stringWidth(self._plain, style.fontName, style.fontSize) <= available_width
-        ):
+        self._plain = _one_line(self.text, self.style, available_width)
+        if self._plain is not None:
             self._paragraph = None
-            self.width, self.height = available_width, style.leading
+            self.width, self.height = available_width, self.style.leading
             return self.width, self.height
         return self._as_paragraph().wrap(available_width, available_height)
 
     def split(self, available_width, available_height):
-        if self._plain is not None and (
-            stringWidth(self._plain, self.style.fontName, self.style.fontSize) <= available_width
-        ):
+        if _one_line(self.text, self.style, available_width) is not None:
             return []  # one line: it moves to the next frame whole
         return self._as_paragraph().split(available_width, available_height)
 
@@ -363,8 +360,8 @@ def _cell(text: str, style: ParagraphStyle, room: float):
     Plain strings are drawn directly, several times faster than a Paragraph is
     parsed, wrapped and drawn; the table style gives them the same font.
     """
-    plain = _plain(text)
-    if plain is not None and stringWidth(plain, style.fontName, style.fontSize) <= room:
+    plain = _one_line(text, style, room)
+    if plain is not None:
         return plain
     return platypus.Paragraph(_markup(text, bold=style.fontName == BOLD), style)
 
@@ -393,14 +390,13 @@ def _column_widths(table: Table) -> list[float]:
     """
     bold_rows = [table.columns, *([table.total_row] if table.total_row else [])]
     lines = [(row, True) for row in bold_rows] + [(row, False) for row in table.rows]
-    padding = 2 * ITEMS_PADDING
+    padding, size = 2 * ITEMS_PADDING, CELL.fontSize
     least, most = [], []
     for index in range(len(table.columns)):
         word = line = 0.0
         for row, bold in lines:
             font = BOLD if bold else REGULAR
             text = str(row[index])
-            size = CELL.fontSize
             word = max(word, *(stringWidth(w, font, size) for w in text.split()), 0.0)
             line = max(line, stringWidth(text, font, size))
         least.append(word + padding + 1)  # 1 point of slack against rounding
@@ -498,8 +494,8 @@ def _draw_line(
     canvas: Canvas, text: str, style: ParagraphStyle, x: float, y: float, width: float
 ) -> None:
     """Plain text below `y`: one string when it fits, else as a Paragraph."""
-    plain = _plain(text)
-    if plain is not None and stringWidth(plain, style.fontName, style.fontSize) <= width:
+    plain = _one_line(text, style, width)
+    if plain is not None:
         _draw_string(canvas, plain, style, x, y, width)
     else:
         _draw_text(canvas, _markup(text, bold=style.fontName == BOLD), style, x, y, width)
