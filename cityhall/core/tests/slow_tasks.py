@@ -29,3 +29,15 @@ MEETING = threading.Barrier(2)
 def meet(wait: float = 20) -> str:
     MEETING.wait(timeout=wait)  # BrokenBarrierError (the task fails) if alone
     return threading.current_thread().name
+
+
+# Every run of `note`, to count how often each task ran (worker claim tests).
+RUNS: list[int] = []
+RUNS_LOCK = threading.Lock()
+
+
+@task()
+def note(n: int) -> int:
+    with RUNS_LOCK:
+        RUNS.append(n)
+    return n
