@@ -128,13 +128,21 @@ def create_booking(
     series: dict | None = None,
     waitlist_entry=None,
     hold_until: datetime | None = None,
+    release_stale: bool = True,
 ) -> Booking:
+    """`release_stale=False`: the caller already holds the unit's lock (an offer
+    to the waitlist, made inside the transaction that freed the time).
+    Releasing another booking's hold would then lock its invoice after the
+    unit, the reverse of the order every booking write takes (invoice, unit,
+    case), and deadlock against that hold's own release; a run-out hold in the
+    way is left to its release, which offers the time again."""
     if user is None or not user.is_authenticated:
         raise BookingError(_("Sign in to book."))
     times = [(utc(a), utc(b)) for a, b in times]
     now = clock.now()
     first, last = min(a for a, _b in times), max(b for _a, b in times)
-    _release_stale_holds(unit=unit, first=first, last=last, now=now)
+    if release_stale:
+        _release_stale_holds(unit=unit, first=first, last=last, now=now)
     unit = Unit.objects.select_for_update().select_related("facility").get(pk=unit.pk)
     calendar = calendars.load_one(
         unit, first - timedelta(days=1), last + timedelta(days=1), now=now

@@ -121,6 +121,7 @@ def offer_freed(*, unit: Unit, ranges: list[tuple[datetime, datetime]], now: dat
                     language=entry.language,
                     waitlist_entry=entry,
                     hold_until=hold_until,
+                    release_stale=False,  # the unit is locked: see create_booking
                 )
         except (SlotTaken, BookingError):
             continue  # someone ahead took an overlapping time, or the rules say no now

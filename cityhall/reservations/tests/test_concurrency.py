@@ -154,3 +154,83 @@ def test_the_database_refuses_an_overlap_even_without_the_service(free_unit, res
         blocked_until=at(day, 11),
         active=False,
     )
+
+
+@pytest.mark.postgres_only
+def test_a_hold_released_while_its_freed_time_is_offered_does_not_deadlock(paid_unit, make_user):
+    """A hold runs out and its time is offered to the waitlist, while another
+    run-out hold on the same unit is being released (by the worker, or by a
+    resident booking near it). Every booking write locks invoice, then unit,
+    then case; the offer, made with the unit locked, must not go on to lock the
+    other hold's invoice, or each waits for the other until PostgreSQL aborts one."""
+    import threading
+    import time
+    from datetime import timedelta
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from cityhall.payments.models import Invoice
+    from cityhall.reservations import lifecycle, waitlist
+    from cityhall.reservations.models import Unit, WaitlistEntry, WaitlistStatus
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and deadlock detection")
+    day = day_ahead()
+    first, second, waiting = (
+        make_user(f"{name}@example.org", roles=["resident"]) for name in ("ann", "ben", "cat")
+    )
+    ran_out = services.book_slot(
+        user=first, unit=paid_unit, start=at(day, 10), end=at(day, 12), details=details()
+    )
+    near = services.book_slot(
+        user=second, unit=paid_unit, start=at(day, 14), end=at(day, 16), details=details()
+    )
+    entry = waitlist.join_waitlist(
+        user=waiting, unit=paid_unit, start=at(day, 10), end=at(day, 12), details=details()
+    )
+    past = timezone.now() - timedelta(minutes=5)
+    Booking.objects.filter(pk__in=[ran_out.pk, near.pk]).update(hold_expires_at=past)
+    Occurrence.objects.filter(booking__in=[ran_out, near]).update(held_until=past)
+
+    holding = threading.Event()
+    errors = []
+
+    def release_the_near_hold():
+        # release_hold's own order: the invoice, then (a moment later) the unit.
+        try:
+            with transaction.atomic():
+                Invoice.objects.select_for_update().get(pk=near.invoice_id)
+                holding.set()
+                time.sleep(0.5)  # the other side takes the unit meanwhile
+                Unit.objects.select_for_update().get(pk=paid_unit.pk)
+        except Exception as error:  # asserted below
+            errors.append(error)
+        finally:
+            holding.set()
+            connections.close_all()
+
+    def release_the_first_hold():
+        try:
+            holding.wait(10)
+            lifecycle.release_hold(ran_out.pk, now=timezone.now())
+        except Exception as error:  # asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=release_the_near_hold),
+        threading.Thread(target=release_the_first_hold),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors  # before the fix: psycopg.errors.DeadlockDetected
+    ran_out.case.refresh_from_db()
+    assert ran_out.case.status == "expired"
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED  # the freed time went to the waitlist
+    assert WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED).count() == 1
