@@ -173,6 +173,8 @@ class FlagReason(models.TextChoices):
     AMOUNT_MISMATCH = "amount_mismatch", _("Amount does not match the invoice")
     CURRENCY_MISMATCH = "currency_mismatch", _("Currency does not match the invoice")
     REFUND_FAILED = "refund_failed", _("Automatic refund failed")
+    # A provider-side discount of 100%, say: the checkout completed, no money moved.
+    NOTHING_TAKEN = "nothing_taken", _("Completed without taking any money")
 
 
 class Payment(models.Model):

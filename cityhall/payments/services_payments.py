@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from cityhall.cases.models import EventKind
 from cityhall.cases.services import add_event
@@ -96,6 +97,8 @@ def _succeed(invoice: Invoice, payment: Payment, outcome: Outcome, source: str) 
     payment.card_last4 = outcome.card_last4 or payment.card_last4
     payment.settlement_date = outcome.settlement_date
     payment.failure_message = ""
+    if received <= 0:
+        return _nothing_taken(invoice, payment, received, currency, source)
     flag = _flag_for(invoice, payment, received, currency)
     if flag is None:
         payment.status = PaymentStatus.SUCCEEDED
@@ -208,6 +211,38 @@ def _unapplied(invoice, payment, received: int, currency: str, flag: str, source
     logger.warning("payment %s for %s not applied: %s", payment.pk, invoice.number, flag)
     send_refund.enqueue(refund.pk)
     return UNAPPLIED
+
+
+def _nothing_taken(invoice, payment, received: int, currency: str, source: str) -> str:
+    """The provider says the checkout completed but took no money (a 100% discount
+    set up at the provider, say). Nothing to apply and nothing to refund: the
+    payment is recorded as not gone through, the invoice stays open, and finance
+    staff are flagged to look at the provider's set-up."""
+    if payment.flag_reason == FlagReason.NOTHING_TAKEN:
+        return ALREADY  # the same news again (the provider retries, the return page asks)
+    payment.status = PaymentStatus.FAILED
+    payment.failure_message = _in_english(
+        gettext_lazy("The payment provider completed the checkout without taking any money.")
+    )
+    payment.flagged_at, payment.flag_reason = timezone.now(), FlagReason.NOTHING_TAKEN
+    payment.save()
+    add_event(
+        case=invoice.case,
+        kind=EventKind.PAYMENT,
+        payload={
+            "invoice": invoice.number,
+            "payment": payment.pk,
+            "subject": f"{invoice.number} · {ledger.format_money(received, currency)}",
+            "outcome": "nothing taken",
+            "flag": FlagReason.NOTHING_TAKEN,
+            "source": source,
+        },
+        public=False,
+    )
+    logger.warning(
+        "payment %s for %s: completed with %s taken", payment.pk, invoice.number, received
+    )
+    return RECORDED_FAILURE
 
 
 def _stop(invoice: Invoice, payment: Payment, outcome: Outcome) -> str:

@@ -121,6 +121,26 @@ def test_a_signed_checkout_session_completed_applies_the_payment(fake_stripe, cl
     assert LedgerEntry.objects.count() == 1
 
 
+def test_a_session_stripe_completed_for_nothing_is_flagged_and_left_open(
+    fake_stripe, client, invoice
+):
+    """A 100% promotion code set up at Stripe: "no_payment_required", amount 0.
+    No payment to record, no refund to make (it would break the refund's own
+    rules); the invoice stays open and finance staff are flagged."""
+    payment = services.start_checkout(invoice=invoice)
+    session = dict(
+        fake_stripe.complete(payment.checkout_reference),
+        payment_status="no_payment_required",
+        amount_total=0,
+    )
+    response = post(client, stripe_event("checkout.session.completed", session))
+    assert response.status_code == 200 and response.json()["outcome"] == "failed"
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.FAILED and payment.flag_reason == "nothing_taken"
+    assert payment.invoice.status == InvoiceStatus.OPEN
+    assert not LedgerEntry.objects.exists() and not payment.refunds.exists()
+
+
 def test_a_completed_but_unpaid_session_waits_for_the_async_result(fake_stripe, client, invoice):
     payment = services.start_checkout(invoice=invoice)
     session = dict(fake_stripe.sessions[payment.checkout_reference], status="complete")

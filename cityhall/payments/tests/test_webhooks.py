@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from cityhall.cases.models import CaseEvent, EventKind
@@ -354,3 +355,38 @@ def services_payments_apply(payment):
     refresh_payment(payment)
     payment.refresh_from_db()
     return "applied" if payment.status == PaymentStatus.SUCCEEDED else payment.status
+
+
+@pytest.mark.parametrize("taken", [0, -500])
+def test_a_checkout_completed_without_taking_money_is_flagged_not_refunded(
+    client, paid_at_sandbox, staff_client, taken
+):
+    """A provider-side 100% discount: the provider says "paid", amount 0. Nothing
+    to apply, nothing to refund (a refund of $0 is no refund); the invoice stays
+    open, and finance staff are told. The same event again changes nothing."""
+    payment, event = paid_at_sandbox
+    event["data"]["object"].update(amount_total=taken)
+
+    response = post_webhook(client, event)
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "failed"
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.FAILED
+    assert payment.flag_reason == FlagReason.NOTHING_TAKEN and payment.needs_review
+    assert payment.amount_cents == 13000 and payment.refunded_cents == 0  # as asked, not taken
+    assert "without taking any money" in payment.failure_message
+    assert payment.invoice.status == InvoiceStatus.OPEN
+    assert not Refund.objects.exists() and not LedgerEntry.objects.exists()
+    assert CaseEvent.objects.filter(kind=EventKind.PAYMENT, public=False).count() == 1
+
+    again = copy.deepcopy(event)
+    again["id"] = event["id"] + "-again"
+    assert post_webhook(client, again).json()["outcome"] == "already applied"
+    assert CaseEvent.objects.filter(kind=EventKind.PAYMENT).count() == 1
+
+    clerk_client, _clerk = staff_client("finance_clerk", email="fran@staff.example.org")
+    page = clerk_client.get(reverse("payments:staff-payment", args=[payment.pk]))
+    assert page.status_code == 200, page.status_code
+    text = page.content.decode()
+    assert "Completed without taking any money" in text
+    assert "nothing to refund" in text and "refunded automatically" not in text
