@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -165,3 +166,13 @@ def mobile_page(browser, live_server):
     page.base = live_server.url
     yield page
     context.close()
+
+
+def pytest_unconfigure(config):
+    """The run's var/ folder (media, mailbox, collected static files: ~90 MB)
+    goes when the run ends, once, by the process that made it (not by an
+    xdist worker, which shares it). CITYHALL_KEEP_TEST_VAR=1 keeps it."""
+    made = os.environ.get("CITYHALL_TEST_VAR_MADE")
+    keep = os.environ.get("CITYHALL_KEEP_TEST_VAR") == "1"
+    if made and not keep and not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(made, ignore_errors=True)

@@ -10,7 +10,11 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("EMAIL_URL", "memory:")
-os.environ.setdefault("CITYHALL_VAR_DIR", tempfile.mkdtemp(prefix="cityhall-test-"))
+if "CITYHALL_VAR_DIR" not in os.environ:
+    # Made here, so removed when the run ends (conftest.py pytest_unconfigure;
+    # CITYHALL_KEEP_TEST_VAR=1 keeps it to look at).
+    os.environ["CITYHALL_VAR_DIR"] = tempfile.mkdtemp(prefix="cityhall-test-")
+    os.environ["CITYHALL_TEST_VAR_MADE"] = os.environ["CITYHALL_VAR_DIR"]
 # pytest-xdist: the controller reads these settings first and its workers inherit
 # its environment, so without this every worker (and every server, worker and
 # command a test starts) would share one var/: media, mailbox, collected
