@@ -297,14 +297,15 @@ def start_payment(*, application: PermitApplication, language: str = "en"):
 
 @transaction.atomic
 def reopen_application(*, application: PermitApplication, actor) -> None:
-    """Back to a draft before paying: the unpaid invoice is cancelled."""
+    """Back to a draft before paying: the unpaid invoice is cancelled, and the
+    fee is quoted again when the changed application is submitted."""
     _locked(application)
     invoice = application.invoice
     if invoice is not None and invoice.status == InvoiceStatus.OPEN:
         void_invoice(invoice=invoice, reason="Application changed before payment", system=True)
     transition_case(case=application.case, transition="reopen", actor=actor, acting_as=APPLICANT)
-    application.invoice = None
-    application.save(update_fields=["invoice"])
+    application.invoice, application.fee_cents = None, None
+    application.save(update_fields=["invoice", "fee_cents"])
 
 
 @transaction.atomic

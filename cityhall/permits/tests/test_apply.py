@@ -240,10 +240,14 @@ def test_changing_before_paying_cancels_the_invoice(types, applicant):
     application = complete_application(applicant, types["small-construction"])
     services.submit_application(application=application, actor=applicant)
     invoice = application.invoice
+    first_fee = application.fee_cents
+    assert first_fee == invoice.total_cents
     services.reopen_application(application=application, actor=applicant)
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.VOID
     assert application.case.status == "draft"
+    application.refresh_from_db()
+    assert application.fee_cents is None  # no fee stands for a draft; quoted again on submit
     services.save_details(
         application=application,
         description="A bigger deck",
@@ -251,6 +255,8 @@ def test_changing_before_paying_cancels_the_invoice(types, applicant):
     )
     services.submit_application(application=application, actor=applicant)
     assert application.invoice.total_cents > 54125
+    application.refresh_from_db()
+    assert application.fee_cents == application.invoice.total_cents > first_fee
 
 
 @pytest.mark.django_db(transaction=True)

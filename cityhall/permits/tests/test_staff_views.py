@@ -33,6 +33,8 @@ def test_a_reviewer_approves_from_the_application_page(staff_client, types, appl
     page = client.get(staff_url("staff-application", application)).content.decode()
     assert 'data-testid="approve-building"' in page and 'data-testid="approve-zoning"' in page
     assert "C-123456" in page  # the contractor's licence
+    invoice = application.invoice
+    assert f"invoice {invoice.number}: Paid" in page  # the fee, and whether it was paid
     assert 'data-version="1"' in page
     assert PersonalDataView.objects.filter(case=application.case, viewer=user).exists()
     step = step_of(application, "building")
