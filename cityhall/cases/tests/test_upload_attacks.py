@@ -178,6 +178,7 @@ def test_an_ordinary_pdf_still_passes():
         (65_535, 65_535),
     ],
 )
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the point of the test
 def test_decompression_bombs_get_a_clear_message_before_decoding(size):
     bomb = _png_header(*size)
     assert len(bomb) < 2_000
