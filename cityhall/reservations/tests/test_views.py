@@ -596,3 +596,7 @@ def test_a_hold_past_its_time_is_shown_released_not_held(
     booking.refresh_from_db()
     assert booking.case.status == "expired"
     assert not booking.occurrences.filter(active=True).exists()  # free for others
+    # Its one time is shown struck through once, not as "0 dates (below)".
+    assert "0 dates" not in page and 'data-testid="dates"' not in page
+    assert page.count("<s>") == 1 and "cancelled" in page
+    assert "Nothing was charged" in page and 'data-testid="book-again"' in page
