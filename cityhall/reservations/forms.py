@@ -195,6 +195,84 @@ class BookingForm(ServiceErrorsMixin, forms.Form):
         ]
 
 
+class CallerBookingForm(BookingForm):
+    """Staff booking one time for someone at the counter or on the phone (counter.py)."""
+
+    caller_name = forms.CharField(
+        label=gettext_lazy("Caller's full name"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Enter the caller's name.")},
+    )
+    caller_email = forms.EmailField(
+        label=gettext_lazy("Caller's email (optional)"),
+        help_text=gettext_lazy("We email the confirmation, and the payment link if there is one."),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": gettext_lazy("Enter an email like name@example.org.")},
+    )
+    caller_phone = forms.CharField(
+        label=gettext_lazy("Caller's phone (optional)"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    caller_language = forms.ChoiceField(
+        label=gettext_lazy("Language for their emails"),
+        choices=[("en", "English"), ("es", "Español")],
+        initial="en",
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("How are they booking?"),
+        choices=[
+            ("counter", gettext_lazy("At the counter")),
+            ("phone", gettext_lazy("By phone")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Say whether they are at the counter or on the phone.")
+        },
+    )
+    terms = forms.BooleanField(
+        label=gettext_lazy("I have told the caller the rules of use and they agree to them"),
+        error_messages={"required": gettext_lazy("Tell the caller the rules of use first.")},
+    )
+
+    field_order = [
+        "caller_name",
+        "caller_email",
+        "caller_phone",
+        "caller_language",
+        "channel",
+        "end",
+        "attendees",
+        "purpose",
+        "resident",
+        "terms",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].label = _("Does the caller live in the city?")
+        self.fields["resident"].error_messages["required"] = _(
+            "Say whether the caller lives in the city."
+        )
+
+    def clean_caller_phone(self) -> str:
+        from cityhall.cases.questions_extra import clean_phone
+
+        return clean_phone(self.cleaned_data.get("caller_phone", ""))
+
+    def clean(self):
+        data = super().clean()
+        reachable = data.get("caller_email") or data.get("caller_phone")
+        if not reachable and not {"caller_email", "caller_phone"} & set(self.errors):
+            self.add_error(
+                "caller_email", _("Give an email or a phone number, so the caller can be reached.")
+            )
+        return data
+
+
 class SeriesForm(ServiceErrorsMixin, forms.Form):
     """Every week on the same day and time."""
 

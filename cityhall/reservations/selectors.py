@@ -53,7 +53,12 @@ def email_context(booking: Booking, *, refund_cents=None, occurrence=None) -> di
             "unit": booking.unit,
             "facility": booking.unit.facility,
             "times": [fmt_range(o.start, o.end) for o in times],
-            "booking_url": absolute("reservations:booking", language, case.reference),
+            # A caller booked through staff may have no account to see it in.
+            "booking_url": (
+                absolute("reservations:booking", language, case.reference)
+                if booking.user_id
+                else ""
+            ),
             "refund": format_cents(refund_cents) if refund_cents else "",
             "occurrence_when": fmt_range(occurrence.start, occurrence.end) if occurrence else "",
             "hold_until": "",

@@ -47,6 +47,16 @@ class Details:
     resident: bool = True
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Someone booking through staff, at the counter or on the phone (counter.py)."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    language: str = "en"
+
+
 def _details_errors(details: Details) -> dict[str, list[str]]:
     purpose = (details.purpose or "").strip()
     if not purpose:
@@ -69,9 +79,11 @@ def book_slot(
     details: Details,
     language: str = "en",
     channel: str = Channel.ONLINE,
+    **options,
 ) -> Booking:
     """Books one time. Raises BookingInvalid ({field: [messages]}) when a rule is
-    not met, SlotTaken (with alternatives) when someone else has the time."""
+    not met, SlotTaken (with alternatives) when someone else has the time.
+    `options`: create_booking's (a caller's booking: counter.py)."""
     try:
         return create_booking(
             user=user,
@@ -80,6 +92,7 @@ def book_slot(
             details=details,
             language=language,
             channel=channel,
+            **options,
         )
     except SlotTaken as taken:
         from .availability import alternatives
@@ -129,14 +142,19 @@ def create_booking(
     waitlist_entry=None,
     hold_until: datetime | None = None,
     release_stale: bool = True,
+    caller: Caller | None = None,
+    recorded_by=None,
 ) -> Booking:
-    """`release_stale=False`: the caller already holds the unit's lock (an offer
+    """`caller`: booked by staff (`recorded_by`) for this person, whose account
+    (`user`) may be None; see counter.py.
+
+    `release_stale=False`: the caller already holds the unit's lock (an offer
     to the waitlist, made inside the transaction that freed the time).
     Releasing another booking's hold would then lock its invoice after the
     unit, the reverse of the order every booking write takes (invoice, unit,
     case), and deadlock against that hold's own release; a run-out hold in the
     way is left to its release, which offers the time again."""
-    if user is None or not user.is_authenticated:
+    if caller is None and (user is None or not user.is_authenticated):
         raise BookingError(_("Sign in to book."))
     times = [(utc(a), utc(b)) for a, b in times]
     now = clock.now()
@@ -166,7 +184,8 @@ def create_booking(
                     errors.setdefault(field, []).append(message)
     if errors:
         raise BookingInvalid(errors)
-    _check_limit(user=user, unit=unit, now=now)
+    if user is not None:
+        _check_limit(user=user, unit=unit, now=now)
     for index, (start, end) in enumerate(times):
         if calendar.collides(start, end) or overlapping(unit, start, end, now=now):
             raise SlotTaken()
@@ -177,10 +196,12 @@ def create_booking(
     case = cases.open_case(
         service=SERVICE_CODE,
         channel=channel,
-        contact_name=user.full_name or user.email,
-        contact_email=user.email,
+        contact_name=caller.name if caller else (user.full_name or user.email),
+        contact_email=caller.email if caller else user.email,
+        contact_phone=caller.phone if caller else "",
         language=language,
         applicant=user,
+        recorded_by=recorded_by,
     )
     booking = Booking.objects.create(
         case=case,

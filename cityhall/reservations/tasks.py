@@ -56,6 +56,8 @@ def send_confirmation(booking_id: int) -> str:
             issued_by=case.decided_by,
             **confirmation_content(booking),
         )
+        if not case.contact_email:
+            return "issued, no email"  # a caller without one: staff print it for them
         notification = notify(
             to=case.contact_email,
             kind="booking_confirmed",

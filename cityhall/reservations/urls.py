@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_booking, views_mine, views_public, views_staff
+from . import views_booking, views_counter, views_mine, views_public, views_staff
 
 app_name = "reservations"
 
@@ -39,6 +39,11 @@ urlpatterns = [
     ),
     path("reservations/waitlist/<int:pk>/leave/", views_mine.leave_waitlist, name="leave-waitlist"),
     path("staff/reservations/", views_staff.today, name="staff-today"),
+    path(
+        "staff/reservations/units/<int:pk>/book-for-caller/",
+        views_counter.book_for_caller,
+        name="staff-book-for-caller",
+    ),
     path("staff/reservations/approvals/", views_staff.approvals, name="staff-approvals"),
     path("staff/reservations/utilization/", views_staff.utilization, name="staff-utilization"),
     path("staff/reservations/blocks/", views_staff.blocks, name="staff-blocks"),

@@ -113,22 +113,8 @@ def book(request, pk):
         return redirect("reservations:unit", pk=unit.pk)
     if not request.user.is_authenticated:
         return _sign_in_first(request)
-    now = clock.now()
-    calendar, slot = availability.slot_at(unit, start, now=now)
-    problems = {}
-    if slot is None:
-        problems = rules.problems(calendar, start, start + unit.min_duration, now=now)
-        ends = []
-    else:
-        ends = rules.ends_for(calendar, slot)
+    slot, problems, form = slot_form(request, unit, start, BookingForm)
     wants_waitlist = request.GET.get("waitlist") == "1" or "join_waitlist" in request.POST
-    wanted_end = parse_iso(request.GET.get("end", ""))
-    form = BookingForm(
-        request.POST if request.method == "POST" else None,
-        start=start,
-        ends=ends,
-        initial={"end": iso(wanted_end if wanted_end in ends else ends[0]) if ends else ""},
-    )
     taken = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -180,9 +166,45 @@ def book(request, pk):
                 form.add_error(error.field if error.field in form.fields else None, str(error))
             else:
                 return redirect("reservations:booking", reference=booking.case.reference)
-    return render(
+    return form_page(
         request,
         "reservations/book.html",
+        unit=unit,
+        start=start,
+        slot=slot,
+        problems=problems,
+        form=form,
+        taken=taken,
+        waitlist=wants_waitlist or (slot is not None and not slot.free),
+    )
+
+
+def slot_form(request, unit, start, form_class, *, free_only=False):
+    """The slot starting at `start` (None when no booking can start then), what
+    stands in its way, and the booking form offering its end times (none for a
+    taken slot when `free_only`: staff cannot join a waitlist for a caller)."""
+    now = clock.now()
+    calendar, slot = availability.slot_at(unit, start, now=now)
+    problems, ends = {}, []
+    if slot is None:
+        problems = rules.problems(calendar, start, start + unit.min_duration, now=now)
+    elif slot.free or not free_only:
+        ends = rules.ends_for(calendar, slot)
+    wanted_end = parse_iso(request.GET.get("end", ""))
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        start=start,
+        ends=ends,
+        initial={"end": iso(wanted_end if wanted_end in ends else ends[0]) if ends else ""},
+    )
+    return slot, problems, form
+
+
+def form_page(request, template, *, unit, start, slot, problems, form, taken, **extra):
+    """A booking form for one start time (a resident's, or staff's for a caller)."""
+    return render(
+        request,
+        template,
         {
             "unit": unit,
             "facility": unit.facility,
@@ -191,8 +213,8 @@ def book(request, pk):
             "problems": [m for messages_ in problems.values() for m in messages_],
             "form": form,
             "taken": taken,
-            "waitlist": wants_waitlist or (slot is not None and not slot.free),
             "card": pricing.rate_card(unit),
+            **extra,
         },
     )
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from cityhall.core.storage import open_stored
 
 from . import availability, clock, pricing
+from .counter import can_book_for_callers
 from .forms import SearchForm, first_of_week
 from .models import Facility, FacilityPhoto, HoursException, Weekday
 from .selectors import busy_feed
@@ -123,6 +124,8 @@ def unit_page(request, pk):
             "next": first + step,
             "today": today,
             "card": pricing.rate_card(unit),
+            # Staff at the counter pick a caller's time from this same calendar.
+            "for_callers": can_book_for_callers(request.user),
         },
     )
 

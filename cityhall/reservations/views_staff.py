@@ -99,6 +99,7 @@ def _booking_page(request, booking, *, move_form=None, status=200):
         {
             "booking": booking,
             "case": case,
+            **_for_the_caller(booking),
             "unit": booking.unit,
             "facility": booking.unit.facility,
             "times": times,
@@ -126,6 +127,26 @@ def _booking_page(request, booking, *, move_form=None, status=200):
         },
         status=status,
     )
+
+
+def _for_the_caller(booking) -> dict:
+    """What a manager needs to serve the person in front of them: their phone as
+    they would say it, the payment page of a held booking, the confirmation to
+    print (a caller may have no email, or no account to see it in)."""
+    from cityhall.cases.questions_extra import show_phone
+    from cityhall.payments.selectors import pay_url
+
+    from .document import DOCUMENT_KIND
+    from .workflow import is_held
+
+    case = booking.case
+    invoice = booking.invoice
+    held_unpaid = is_held(case.status) and invoice is not None and invoice.is_payable
+    return {
+        "contact_phone": show_phone(case.contact_phone),
+        "pay_url": pay_url(invoice, case.language) if held_unpaid else "",
+        "document": case.documents.filter(kind=DOCUMENT_KIND).order_by("-issued_at").first(),
+    }
 
 
 @managers

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
+from cityhall.notifications.models import Notification
 from cityhall.reservations.models import Booking
 from cityhall.reservations.timeutil import iso
 from cityhall.testing import assert_accessible, current_totp, pay_in_sandbox
@@ -410,3 +411,42 @@ def test_a_waitlist_offer_is_taken_up(page, places, make_user, language):
     page.locator(".usa-alert--success").wait_for()
     assert page.get_by_test_id("status").get_attribute("data-state") == "confirmed"
     assert_accessible(page, f"{language}-waitlist-offer-taken")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_manager_books_a_paid_shelter_for_a_caller_on_the_phone(
+    page, places, make_user, language
+):
+    """Assisted digital: the same calendar, a form for the caller (their errors
+    first), then the booking page with the payment page to open with them."""
+    day = day_ahead(6)
+    staff_sign_in(page, make_user, language)
+    prefix = prefix_of(language)
+    unit = places["paid"]
+    page.goto(page.base + prefix + f"/reservations/units/{unit.pk}/?date={day.isoformat()}")
+    start = quote(iso(at(day, 14)), safe="/")
+    page.locator(f"a[data-testid=caller-slot][href*='{start}']").click()
+    page.wait_for_url(re.compile("/book-for-caller/"))
+    assert_accessible(page, f"{language}-caller-form")
+    page.get_by_test_id("book").click()  # nothing filled in
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").is_visible()
+    assert_accessible(page, f"{language}-caller-form-errors")
+    page.fill("[name=caller_name]", "Rosa Díaz")
+    page.fill("[name=caller_phone]", "213.555.0147")
+    page.fill("[name=caller_email]", "rosa@example.org")
+    page.locator("label[for=id_caller_language_1]").click()  # Spanish
+    page.locator("label[for=id_channel_1]").click()  # by phone
+    page.fill("[name=attendees]", "20")
+    page.fill("[name=purpose]", "Reunión familiar")
+    page.locator("label[for=id_resident_0]").click()
+    page.locator("label[for=id_terms]").click()
+    page.get_by_test_id("book").click()
+    page.wait_for_url(re.compile("/staff/reservations/bookings/"))
+    assert page.get_by_test_id("caller-pay").is_visible()
+    assert_accessible(page, f"{language}-caller-booked")
+    booking = Booking.objects.get()
+    assert (booking.case.channel, booking.case.contact_phone) == ("phone", "+12135550147")
+    assert booking.case.status == "held" and booking.user is None
+    held = Notification.objects.get(kind="booking_held")  # the payment link, in Spanish
+    assert held.to_email == "rosa@example.org" and held.language == "es"

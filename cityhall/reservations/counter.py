@@ -1,0 +1,103 @@
+"""Bookings made by staff for a caller: at the parks office counter, or on the
+phone (assisted digital). The same rules, calendar, prices and never-double-
+booked checks as a resident's own booking (services.create_booking); what
+differs:
+
+- the booking is the caller's: their name, email and phone are the case's
+  contact, and the case's channel says `counter` or `phone`, so take-up by
+  channel is measured (insights) and the clerk who took it is recorded;
+- the caller may have no account. When their email is a resident account's,
+  the booking is tied to it (it shows in their "My bookings" and counts
+  towards the per-person limit); otherwise the emails carry everything and
+  the facility's phone number for changes;
+- a paid booking is held for a day (or until the booking closes, if sooner),
+  not 15 minutes: the caller pays from the emailed link, or the clerk opens
+  the same payment page with them at the counter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from cityhall.cases.errors import NotAllowed
+from cityhall.cases.models import Channel
+from cityhall.core.roles import FACILITY_MANAGER
+from cityhall.notifications.services import notify
+
+from . import clock
+from .models import Booking, Unit
+from .selectors import email_context
+from .services import HOLD, Caller, Details, book_slot
+from .workflow import HELD
+
+CHANNELS = (Channel.COUNTER, Channel.PHONE)
+CALLER_HOLD = timedelta(hours=24)
+
+
+def can_book_for_callers(user) -> bool:
+    """Facility managers, as for every other booking page of theirs (views_staff)."""
+    return bool(
+        user and user.is_authenticated and (user.is_superuser or user.has_role(FACILITY_MANAGER))
+    )
+
+
+def hold_for_caller(unit: Unit, start: datetime, now: datetime) -> datetime:
+    """A day to pay, but never past the time online booking closes for that
+    start (and never less than a resident's own hold)."""
+    last_call = start - timedelta(hours=unit.closes_hours_before)
+    return min(now + CALLER_HOLD, max(now + HOLD, last_call))
+
+
+def account_for(email: str):
+    """The active account with this email, if there is one."""
+    if not email:
+        return None
+    return get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+@transaction.atomic
+def book_for_caller(
+    *,
+    actor,
+    unit: Unit,
+    start: datetime,
+    end: datetime,
+    details: Details,
+    caller: Caller,
+    channel: str,
+) -> Booking:
+    """Books one time for `caller`, taken by `actor` (a facility manager).
+    Raises what book_slot raises (BookingInvalid, SlotTaken with alternatives)."""
+    if not can_book_for_callers(actor):
+        raise NotAllowed("book for a caller")
+    if channel not in CHANNELS:
+        raise ValueError(f"a caller books at the counter or by phone, not {channel!r}")
+    if not caller.name.strip():
+        raise ValueError("a caller has a name")  # the form asks for it
+    booking = book_slot(
+        user=account_for(caller.email),
+        unit=unit,
+        start=start,
+        end=end,
+        details=details,
+        language=caller.language,
+        channel=channel,
+        caller=caller,
+        recorded_by=actor,
+        hold_until=hold_for_caller(unit, start, clock.now()),
+    )
+    if booking.case.status == HELD and caller.email:
+        # A resident paying online is on the page with the Pay button; a caller
+        # is told by email what to pay, by when, and where. (Confirmed and
+        # requested bookings are emailed by the workflow, as anyone's.)
+        notify(
+            to=booking.case.contact_email,
+            kind="booking_held",
+            language=caller.language,
+            case=booking.case,
+            context=email_context(booking),
+        )
+    return booking
