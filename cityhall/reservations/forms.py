@@ -204,14 +204,14 @@ class CallerBookingForm(BookingForm):
         error_messages={"required": gettext_lazy("Enter the caller's name.")},
     )
     caller_email = forms.EmailField(
-        label=gettext_lazy("Caller's email (optional)"),
+        label=gettext_lazy("Caller's email"),
         help_text=gettext_lazy("We email the confirmation, and the payment link if there is one."),
         required=False,
         max_length=254,
         error_messages={"invalid": gettext_lazy("Enter an email like name@example.org.")},
     )
     caller_phone = forms.CharField(
-        label=gettext_lazy("Caller's phone (optional)"),
+        label=gettext_lazy("Caller's phone"),
         required=False,
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
@@ -254,6 +254,10 @@ class CallerBookingForm(BookingForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resident"].label = _("Does the caller live in the city?")
+        self.fields["resident"].choices = [
+            ("yes", _("Yes, they live in the city")),
+            ("no", _("No")),
+        ]
         self.fields["resident"].error_messages["required"] = _(
             "Say whether the caller lives in the city."
         )
