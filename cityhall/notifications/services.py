@@ -73,6 +73,9 @@ def _case_context(case) -> dict:
     }
 
 
+NO_ADDRESS = "no email address"
+
+
 # No savepoint inside the caller's transaction: nothing here is caught and
 # retried, so a failure fails the caller's transaction, as it should.
 @transaction.atomic(savepoint=False)
@@ -96,12 +99,25 @@ def notify(
     (status sending, first attempt) and the timeline gets no "queued" entry,
     only the outcome: `deliver(pk, notification=...)` then sends it without
     claiming it again; a worker dying before that leaves it for `requeue_stuck`
-    to free after ten minutes, as any email left sending."""
+    to free after ten minutes, as any email left sending.
+
+    With no address (`to` blank: a caller booked through staff who gave only a
+    phone number) the email is kept as written but never sent: it is recorded
+    as failed for good, "no email address", on the case's timeline too, so
+    staff know to tell the person another way."""
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    to = (to or "").strip()
     subject, text, html = render_email(
         kind, language=language, context={**_case_context(case), **(context or {})}
     )
     now = timezone.now()
+    if not to:
+        state = {"status": Status.PERMANENT_FAILURE, "last_error": NO_ADDRESS}
+        claim = queue_delivery = False
+    elif claim:
+        state = {"status": Status.SENDING, "attempts": 1}
+    else:
+        state = {}
     notification = Notification.objects.create(
         case=case,
         kind=kind,
@@ -112,8 +128,8 @@ def notify(
         body_html=html,
         created_at=now,
         updated_at=now,
-        next_attempt_at=now,
-        **({"status": Status.SENDING, "attempts": 1} if claim else {}),
+        next_attempt_at=None if not to else now,
+        **state,
     )
     notification._claimed_for_caller = claim
     files = NotificationAttachment.objects.bulk_create(
@@ -128,7 +144,7 @@ def notify(
     # As prefetch_related leaves them: deliver(notification=...) reads no row back.
     notification._prefetched_objects_cache = {"attachments": files}
     if case is not None and not claim:
-        _timeline(notification, outcome="queued")
+        _timeline(notification, outcome="queued" if to else NO_ADDRESS)
     # The task row is written in this same transaction: it exists exactly when the email does.
     if queue_delivery and not claim:
         _enqueue(notification.pk)

@@ -43,6 +43,31 @@ def test_notify_persists_with_its_delivery_task_in_one_transaction(db):
     assert 'lang="en"' in notification.body_html
 
 
+@pytest.mark.parametrize("claim", [False, True])
+def test_an_email_with_no_address_is_kept_never_sent_and_says_why(db, mailoutbox, claim):
+    """A caller booked through staff may give only a phone number: every email
+    the booking would send is written, marked not sent, and staff see why."""
+    notification = _notify(to="  ", claim=claim, queue_delivery=True)
+    assert notification.status == Status.PERMANENT_FAILURE
+    assert notification.last_error == services.NO_ADDRESS
+    assert not DBTaskResult.objects.exists()  # nothing to deliver
+    assert deliver(notification.pk, notification=notification) == "skipped"
+    assert deliver(notification.pk) == "skipped"
+    assert not mailoutbox
+    services.requeue_stuck()
+    assert Notification.objects.get().status == Status.PERMANENT_FAILURE
+
+
+def test_no_address_is_on_the_case_timeline(db, sample_service):
+    from cityhall.cases.models import EventKind
+    from cityhall.cases.services import open_case
+
+    case = open_case(service=sample_service.code, contact_name="Rosa Díaz")
+    _notify(to="", case=case)
+    [event] = case.events.filter(kind=EventKind.EMAIL)
+    assert event.payload["outcome"] == services.NO_ADDRESS
+
+
 def test_text_part_is_not_html_escaped(db):
     notification = notify(
         to="a@example.org",

@@ -254,3 +254,14 @@ def test_a_double_click_lands_on_the_booking_just_made(staff_client, free_unit):
     assert first.status_code == second.status_code == 302
     assert first.url == second.url
     assert Booking.objects.count() == 1
+
+
+def test_a_caller_without_email_is_never_sent_an_email_by_later_changes(free_unit, manager):
+    from cityhall.reservations import changes
+
+    day = day_ahead()
+    booking = take(manager, free_unit, at(day, 10), at(day, 12))  # a phone number only
+    changes.cancel_booking(booking=booking, actor=manager, by_staff=True, reason="Storm damage")
+    booking.case.refresh_from_db()
+    assert booking.case.status == "cancelled"
+    assert not Notification.objects.exclude(status="permanent_failure").exists()
