@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 
@@ -162,7 +162,9 @@ def inspections_on(day: date, *, inspector=None) -> QuerySet[Inspection]:
         status=InspectionStatus.CANCELLED
     )
     if inspector is not None:
-        inspections = inspections.filter(inspector__in=[inspector, None])
+        # Not `inspector__in=[inspector, None]`: Django drops the None (SQL's IN
+        # never matches NULL), which left the unassigned ones out.
+        inspections = inspections.filter(Q(inspector=inspector) | Q(inspector__isnull=True))
     return inspections.select_related(
         "slot", "inspection_type", "permit__application__case", "permit__application__permit_type"
     ).order_by("slot__period", "permit__application__zip_code", "permit__application__street")
