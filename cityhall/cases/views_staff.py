@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cityhall.core.guards import staff_required
-from cityhall.core.storage import open_stored
 
 from . import registry, selectors, services
+from .downloads import attachment_response
 from .errors import CaseError
 from .forms import QueueFilterForm, TransitionForm
 from .models import Case, ScanStatus
@@ -190,15 +190,4 @@ def attachment_download(request, reference, attachment_id):
     services.record_personal_data_view(
         case=case, viewer=request.user, what=f"attachment {attachment.pk}"
     )
-    response = FileResponse(
-        open_stored(attachment.file),
-        content_type=attachment.content_type,
-        as_attachment=True,
-        filename=attachment.original_name,
-    )
-    # Always a download, never rendered as a page of ours: even a file that slipped
-    # past the checks could run no script and reach nothing (docs/uploads.md).
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment)

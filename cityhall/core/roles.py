@@ -1,8 +1,10 @@
 """The roles a person can hold, as Django groups.
 
-Groups are created by a data migration (accounts 0002) so every installation
-has the same roles; service apps grant their permissions to these groups in
-their own migrations.
+Groups are created by data migrations so every installation has the same
+roles: accounts 0002 made the first ones, and a role added later gets its
+group from a migration of the app it belongs to (digital_team: formbuilder
+0002; permit_inspector: permits 0003). Service apps grant their permissions
+to these groups in their own migrations.
 """
 
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ RESIDENT = "resident"
 POLICE_REVIEWER = "police_reviewer"
 POLICE_SUPERVISOR = "police_supervisor"
 PERMIT_REVIEWER = "permit_reviewer"
+PERMIT_INSPECTOR = "permit_inspector"
 FACILITY_MANAGER = "facility_manager"
 FINANCE_CLERK = "finance_clerk"
 ANALYST = "analyst"
@@ -39,6 +42,11 @@ ROLES: dict[str, Role] = {
             _("Second-level review of police reports; sees the export error queue."),
         ),
         Role(PERMIT_REVIEWER, _("Permit reviewer"), _("Reviews permit applications.")),
+        Role(
+            PERMIT_INSPECTOR,
+            _("Permit inspector"),
+            _("Inspects permitted work on site and records the results."),
+        ),
         Role(FACILITY_MANAGER, _("Facility manager"), _("Manages facilities and bookings.")),
         Role(FINANCE_CLERK, _("Finance clerk"), _("Waivers, refunds and reconciliation.")),
         Role(ANALYST, _("Analyst"), _("Reads service performance and cost figures.")),

@@ -16,7 +16,7 @@ class PermitsConfig(AppConfig):
 
         from . import selectors, services, tasks
         from .demo import seed
-        from .workflow import REVIEWERS, SERVICE_CODE, build_workflow
+        from .workflow import INSPECTORS, REVIEWERS, SERVICE_CODE, build_workflow
 
         cases_registry.register(
             cases_registry.ServiceType(
@@ -70,7 +70,7 @@ class PermitsConfig(AppConfig):
                     "The day's permit inspections, and their results against the checklist."
                 ),
                 url_name="permits:inspections",
-                roles=REVIEWERS,
+                roles=INSPECTORS,
                 order=31,
             )
         )

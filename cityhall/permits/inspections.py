@@ -33,7 +33,7 @@ from .models import (
     PermitStatus,
     SlotPeriod,
 )
-from .workflow import ISSUED, REVIEWERS
+from .workflow import INSPECTORS, ISSUED
 
 BOOKING_DAYS = 21  # how far ahead holders can book
 RESULTS = ("pass", "fail", "na")
@@ -176,7 +176,7 @@ def record_result(
 ) -> Inspection:
     """The inspector's result: every checklist item pass, fail or not applicable.
     Any failed item needs notes; a passed final inspection completes the permit."""
-    if actor is None or not (actor.is_superuser or actor.role_codes & REVIEWERS):
+    if actor is None or not (actor.is_superuser or actor.role_codes & INSPECTORS):
         raise NotAllowed()
     locked = (
         Inspection.objects.select_for_update()

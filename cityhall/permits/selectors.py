@@ -1,11 +1,12 @@
 """Reads shaped for pages and emails: the applicant's list and status page,
-the reviewers' queue per department, the inspectors' day list."""
+the reviewers' queue per department, the inspectors' day list and what they
+need of an application on site."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 
@@ -14,6 +15,7 @@ from cityhall.cases.models import Case
 from .models import (
     CorrectionRequest,
     Inspection,
+    InspectionPhoto,
     InspectionStatus,
     PermitApplication,
     ReviewStep,
@@ -21,6 +23,7 @@ from .models import (
     SubmittedDocument,
 )
 from .questions import display_answer
+from .validation import show_phone
 from .workflow import IN_REVIEW, SERVICE_CODE
 
 
@@ -79,6 +82,14 @@ def documents_by_requirement(application: PermitApplication) -> list[dict]:
         }
         for requirement in application.permit_type.document_requirements.all()
     ]
+
+
+def contacts_for_staff(application: PermitApplication) -> list:
+    """The owner and contractor, each with the phone as staff read it (`phone_shown`)."""
+    contacts = list(application.contacts.all())
+    for contact in contacts:
+        contact.phone_shown = show_phone(contact.phone)
+    return contacts
 
 
 def open_correction(application: PermitApplication) -> CorrectionRequest | None:
@@ -151,7 +162,48 @@ def inspections_on(day: date, *, inspector=None) -> QuerySet[Inspection]:
         status=InspectionStatus.CANCELLED
     )
     if inspector is not None:
-        inspections = inspections.filter(inspector__in=[inspector, None])
+        # Not `inspector__in=[inspector, None]`: Django drops the None (SQL's IN
+        # never matches NULL), which left the unassigned ones out.
+        inspections = inspections.filter(Q(inspector=inspector) | Q(inspector__isnull=True))
     return inspections.select_related(
         "slot", "inspection_type", "permit__application__case", "permit__application__permit_type"
     ).order_by("slot__period", "permit__application__zip_code", "permit__application__street")
+
+
+def application_of(inspection: Inspection) -> PermitApplication:
+    return with_everything(
+        PermitApplication.objects.filter(pk=inspection.permit.application_id)
+    ).get()
+
+
+def on_site(application: PermitApplication) -> dict:
+    """What an inspector needs of the application on site: the answers, whom to
+    call, the conditions printed on the permit, and the plans as approved (each
+    document's newest version). Not the review: that is the reviewers' page."""
+    return {
+        "answers": answers_of(application),
+        "contacts": contacts_for_staff(application),
+        "conditions": list(application.conditions.all()),
+        "documents": [
+            {"requirement": row["requirement"], "latest": row["versions"][0]}
+            for row in documents_by_requirement(application)
+            if row["versions"]
+        ],
+    }
+
+
+def inspection_attachment(inspection: Inspection, attachment_id: int):
+    """One of the files an inspector may open from this inspection's page: a
+    document of the permit's application or a photo from one of its inspections."""
+    permit = inspection.permit
+    ours = (
+        SubmittedDocument.objects.filter(
+            application_id=permit.application_id, attachment_id=attachment_id
+        ).exists()
+        or InspectionPhoto.objects.filter(
+            inspection__permit=permit, attachment_id=attachment_id
+        ).exists()
+    )
+    if not ours:
+        return None
+    return permit.application.case.attachments.filter(pk=attachment_id).first()

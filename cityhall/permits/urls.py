@@ -54,4 +54,9 @@ urlpatterns = [
         views_inspections.inspection_page,
         name="inspection",
     ),
+    path(
+        "staff/permits/inspections/<int:inspection_id>/files/<int:attachment_id>/",
+        views_inspections.inspection_file,
+        name="inspection-file",
+    ),
 ]

@@ -1,5 +1,9 @@
 """Inspectors' pages: the day's inspections (any day; "mine" or everyone's),
-and one inspection's result against its checklist, with notes and photos."""
+and one inspection's result against its checklist, with notes and photos.
+
+Permit inspectors and permit reviewers (the same people in a small city) may
+use them; an inspector sees what the site visit needs of the application and
+opens its plans and photos here, but reviews nothing (views_staff.py)."""
 
 from __future__ import annotations
 
@@ -7,22 +11,24 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cityhall.cases.downloads import attachment_response
 from cityhall.cases.errors import CaseError
 from cityhall.cases.services import record_personal_data_view
 from cityhall.core.guards import role_required
-from cityhall.core.roles import PERMIT_REVIEWER
 
 from . import inspections, selectors
 from .forms_staff import InspectionResultForm
 from .models import Inspection, InspectionStatus
+from .workflow import INSPECTORS, REVIEWERS
 
-inspectors_only = role_required(PERMIT_REVIEWER)
+inspectors_only = role_required(*INSPECTORS)
 
 
 def _day(raw: str | None) -> date:
@@ -64,7 +70,7 @@ def inspection_page(request, inspection_id):
         ),
         pk=inspection_id,
     )
-    application = inspection.permit.application
+    application = selectors.application_of(inspection)
     record_personal_data_view(case=application.case, viewer=request.user, what="inspection")
     items = inspection.inspection_type.items()
     form = InspectionResultForm(
@@ -100,6 +106,9 @@ def inspection_page(request, inspection_id):
             "inspection": inspection,
             "application": application,
             "case": application.case,
+            # Only reviewers open the review page; inspectors get its facts here.
+            "can_review": request.user.is_superuser or request.user.has_role(*REVIEWERS),
+            **selectors.on_site(application),
             "form": form,
             "open": inspection.status == InspectionStatus.SCHEDULED,
             "results": results,
@@ -111,3 +120,19 @@ def inspection_page(request, inspection_id):
             ),
         },
     )
+
+
+@inspectors_only
+@require_GET
+def inspection_file(request, inspection_id, attachment_id):
+    """A plan or photo linked from the inspection's page (the reviewers open
+    them from theirs): a download, once the virus scan has released it."""
+    inspection = get_object_or_404(
+        Inspection.objects.select_related("permit__application__case"), pk=inspection_id
+    )
+    attachment = selectors.inspection_attachment(inspection, attachment_id)
+    if attachment is None or not attachment.is_released:
+        raise Http404
+    case = inspection.permit.application.case
+    record_personal_data_view(case=case, viewer=request.user, what=f"attachment {attachment.pk}")
+    return attachment_response(attachment)

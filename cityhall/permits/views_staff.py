@@ -21,7 +21,6 @@ from cityhall.core.roles import PERMIT_REVIEWER
 from . import review, selectors
 from .forms_staff import ApproveForm, ConditionForm, CorrectionForm, DenyForm
 from .models import Department, ReviewStep, StepStatus
-from .validation import show_phone
 
 reviewers_only = role_required(PERMIT_REVIEWER)
 
@@ -78,9 +77,6 @@ def _render_application(request, reference, *, bound=None, step_id=None, status=
         step.deny_form = DenyForm(prefix="deny")
         if bound is not None and step.pk == step_id:
             setattr(step, _FORM_NAMES[bound.prefix], bound)
-    contacts = list(application.contacts.all())
-    for contact in contacts:
-        contact.phone_shown = show_phone(contact.phone)
     return render(
         request,
         "permits/staff/application.html",
@@ -90,7 +86,7 @@ def _render_application(request, reference, *, bound=None, step_id=None, status=
             "permit_type": application.permit_type,
             "permit": getattr(application, "permit", None),
             "steps": steps,
-            "contacts": contacts,
+            "contacts": selectors.contacts_for_staff(application),
             "answers": selectors.answers_of(application),
             "documents": selectors.documents_by_requirement(application),
             "conditions": list(application.conditions.select_related("met_by")),

@@ -20,11 +20,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cityhall.cases.workflow import APPLICANT, SYSTEM, State, Transition, Workflow
-from cityhall.core.roles import CITY_ADMIN, PERMIT_REVIEWER
+from cityhall.core.roles import CITY_ADMIN, PERMIT_INSPECTOR, PERMIT_REVIEWER
 from cityhall.notifications.hooks import email_applicant
 
 SERVICE_CODE = "permit"
 REVIEWERS = frozenset({PERMIT_REVIEWER})
+# Who records inspection results: field inspectors, and reviewers too (in a
+# small city the same people). Inspectors do not review plans.
+INSPECTORS = frozenset({PERMIT_INSPECTOR}) | REVIEWERS
 STAFF = frozenset({PERMIT_REVIEWER, CITY_ADMIN})
 
 DRAFT = "draft"
@@ -131,7 +134,7 @@ def build_workflow(*, correction_days: int | None = None) -> Workflow:
             Transition("withdraw", WITHDRAWABLE, WITHDRAWN, _("Withdraw"), frozenset({APPLICANT})),
             Transition("lapse", (CORRECTIONS,), LAPSED, _("Close: no answer"), frozenset({SYSTEM})),
             Transition(
-                "complete", (ISSUED,), COMPLETED, _("Complete"), REVIEWERS | frozenset({SYSTEM})
+                "complete", (ISSUED,), COMPLETED, _("Complete"), INSPECTORS | frozenset({SYSTEM})
             ),
             Transition("expire", (ISSUED,), EXPIRED, _("Expire"), frozenset({SYSTEM})),
         ],

@@ -22,6 +22,7 @@ from cityhall.core.roles import (
     DIGITAL_TEAM,
     FACILITY_MANAGER,
     FINANCE_CLERK,
+    PERMIT_INSPECTOR,
     PERMIT_REVIEWER,
     POLICE_REVIEWER,
     POLICE_SUPERVISOR,
@@ -322,8 +323,12 @@ RULES |= {
     "permits:mine": Rule(SIGNED_IN),
     "permits:queue": staff(PERMIT_REVIEWER),
     "permits:staff-application": staff(PERMIT_REVIEWER, writes_when_allowed=True),
-    "permits:inspections": staff(PERMIT_REVIEWER),
-    "permits:inspection": staff(PERMIT_REVIEWER, stateful=True),
+    # Field inspectors and reviewers (permits.workflow.INSPECTORS); inspectors review nothing.
+    "permits:inspections": staff(PERMIT_INSPECTOR, PERMIT_REVIEWER),
+    "permits:inspection": staff(PERMIT_INSPECTOR, PERMIT_REVIEWER, stateful=True),
+    "permits:inspection-file": staff(
+        PERMIT_INSPECTOR, PERMIT_REVIEWER, keys={"attachment_id": "987654"}, stateful=True
+    ),
 }
 for _name in [
     "application",

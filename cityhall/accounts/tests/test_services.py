@@ -11,6 +11,15 @@ def test_every_role_exists_as_a_group(db):
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
 
 
+def test_the_permit_inspector_role_is_a_staff_group_after_migrate(db):
+    """Added after accounts 0002: its group comes from permits 0003."""
+    assert Group.objects.filter(name="permit_inspector").exists()
+    user = User.objects.create_user(email="ivan@staff.example.org", password="x" * 20)
+    services.assign_role(user=user, role="permit_inspector")
+    user.refresh_from_db()
+    assert user.is_staff and user.is_city_staff and user.has_role("permit_inspector")
+
+
 def test_city_admin_can_manage_users(db):
     admin_group = Group.objects.get(name="city_admin")
     codenames = set(admin_group.permissions.values_list("codename", flat=True))

@@ -209,3 +209,20 @@ def test_booking_and_recording_through_the_pages(staff_client, permit, applicant
     assert inspection.status == InspectionStatus.PARTIAL and inspection.photos.count() == 1
     page = client.get(reverse("permits:application", args=[reference])).content.decode()
     assert 'data-result="partial"' in page and "Book again" in page
+
+
+def test_only_mine_lists_mine_and_the_unassigned_not_a_colleagues(
+    staff_client, types, applicant, reviewer
+):
+    permit = issued_construction(applicant, types["small-construction"], reviewer)
+    framing = on_the_day(book(permit, "framing", applicant))
+    done = on_the_day(book(permit, "foundation", applicant))
+    inspections.record_result(inspection=done, actor=reviewer, results=ALL_PASS)  # Rita's
+    client, _user = staff_client("permit_inspector", email="ivan@staff.example.org")
+    url = reverse("permits:inspections")
+    everyone = client.get(url).content.decode()
+    assert f'data-testid="inspection-{framing.pk}"' in everyone
+    assert f'data-testid="inspection-{done.pk}"' in everyone
+    mine = client.get(url, {"mine": "1"}).content.decode()
+    assert f'data-testid="inspection-{framing.pk}"' in mine  # unassigned: anyone's to take
+    assert f'data-testid="inspection-{done.pk}"' not in mine  # a colleague's
