@@ -306,6 +306,7 @@ RULES |= {
     "reservations:leave-waitlist": Rule(OWNER, stateful=True, keys={"pk": "987654"}),
     "reservations:staff-unblock": staff(FACILITY_MANAGER, keys={"pk": "987654"}, stateful=True),
     "reservations:staff-booking": staff(FACILITY_MANAGER, writes_when_allowed=True),
+    "reservations:staff-book-for-caller": staff(FACILITY_MANAGER, stateful=True),
 }
 for _name in ["staff-today", "staff-approvals", "staff-utilization", "staff-blocks"]:
     RULES[f"reservations:{_name}"] = staff(FACILITY_MANAGER)
