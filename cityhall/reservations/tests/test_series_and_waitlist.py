@@ -285,3 +285,57 @@ def test_taking_up_an_offer_of_a_space_staff_approve(
     assert "your booking is confirmed" not in page and "approval" in page
     again = client.post(url, follow=True).content.decode()
     assert "usa-alert--error" not in again
+
+
+def _run_out_holds_around_a_waitlist_entry(paid_unit, make_user):
+    """Two holds that ran out unpaid (9-11 and 12-14) and someone waiting for
+    10-12, which meets both (the unit's half-hour buffer after 10-12 reaches 12:30)."""
+    from cityhall.reservations import waitlist
+
+    day = day_ahead()
+    ann, ben, cat = (
+        make_user(f"{name}@example.org", roles=["resident"]) for name in ("ann", "ben", "cat")
+    )
+    first = services.book_slot(
+        user=ben, unit=paid_unit, start=at(day, 9), end=at(day, 11), details=details()
+    )
+    second = services.book_slot(
+        user=ann, unit=paid_unit, start=at(day, 12), end=at(day, 14), details=details()
+    )
+    entry = waitlist.join_waitlist(
+        user=cat, unit=paid_unit, start=at(day, 10), end=at(day, 12), details=details()
+    )
+    past = timezone.now() - timedelta(minutes=1)
+    Booking.objects.filter(pk__in=[first.pk, second.pk]).update(hold_expires_at=past)
+    Occurrence.objects.filter(booking__in=[first, second]).update(held_until=past)
+    return first, second, entry
+
+
+def test_no_offer_is_made_over_a_hold_that_ran_out_but_may_still_be_paid(paid_unit, make_user):
+    """The first hold is released; the second, run out too, may yet turn out paid
+    in time (a late webhook): the waiting person is not offered a time it still
+    covers, and when it is paid, one booking holds the time, on every database."""
+    from cityhall.payments.models import Invoice
+
+    first, second, entry = _run_out_holds_around_a_waitlist_entry(paid_unit, make_user)
+    lifecycle.release_hold(first.pk, now=timezone.now())
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.WAITING
+    Invoice.objects.filter(pk=second.invoice_id).update(
+        status=InvoiceStatus.PAID, paid_at=timezone.now()
+    )
+    lifecycle.release_hold(second.pk, now=timezone.now())  # settles it instead
+    active = Occurrence.objects.filter(unit=paid_unit, active=True)
+    assert [o.booking_id for o in active] == [second.pk]
+    assert Booking.objects.get(pk=second.pk).case.status == "confirmed"
+
+
+def test_the_waiting_person_is_offered_the_time_when_the_last_hold_in_the_way_goes(
+    paid_unit, make_user
+):
+    first, second, entry = _run_out_holds_around_a_waitlist_entry(paid_unit, make_user)
+    lifecycle.release_hold(first.pk, now=timezone.now())
+    lifecycle.release_hold(second.pk, now=timezone.now())
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+    assert Booking.objects.get(waitlist_entry=entry).case.status == "held"
