@@ -6,21 +6,24 @@ differs:
 - the booking is the caller's: their name, email and phone are the case's
   contact, and the case's channel says `counter` or `phone`, so take-up by
   channel is measured (insights) and the clerk who took it is recorded;
-- the caller may have no account. When their email is a resident account's,
-  the booking is tied to it (it shows in their "My bookings" and counts
-  towards the per-person limit); otherwise the emails carry everything and
-  the facility's phone number for changes;
-- a paid booking is held for a day (or until the booking closes, if sooner),
-  not 15 minutes: the caller pays from the emailed link, or the clerk opens
-  the same payment page with them at the counter.
+- it belongs to no account. Accounts' email addresses are not verified, so
+  tying the booking to whichever account claims the caller's address could
+  show it to someone else; the caller follows it from the emails (their
+  status link, the facility's phone number for changes). The per-person limit
+  counts the caller's bookings by email and phone number instead;
+- a paid booking is held for a day (or until the booking closes, if sooner)
+  while the caller pays from the emailed link, so a phone booking of a paid
+  space needs an email; at the counter the clerk can open the same payment
+  page with the caller, and a caller there without an email gets the usual
+  15 minutes to do so.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cityhall.cases.errors import NotAllowed
 from cityhall.cases.models import Channel
@@ -28,6 +31,7 @@ from cityhall.core.roles import FACILITY_MANAGER
 from cityhall.notifications.services import notify
 
 from . import clock
+from .errors import BookingInvalid
 from .models import Booking, Unit
 from .selectors import email_context
 from .services import HOLD, Caller, Details, book_slot
@@ -51,13 +55,6 @@ def hold_for_caller(unit: Unit, start: datetime, now: datetime) -> datetime:
     return min(now + CALLER_HOLD, max(now + HOLD, last_call))
 
 
-def account_for(email: str):
-    """The active account with this email, if there is one."""
-    if not email:
-        return None
-    return get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
-
-
 @transaction.atomic
 def book_for_caller(
     *,
@@ -77,8 +74,26 @@ def book_for_caller(
         raise ValueError(f"a caller books at the counter or by phone, not {channel!r}")
     if not caller.name.strip():
         raise ValueError("a caller has a name")  # the form asks for it
+    now = clock.now()
+    if caller.email:
+        hold_until = hold_for_caller(unit, start, now)
+    elif unit.is_free:
+        hold_until = None  # nothing to pay: confirmed (or requested) at once
+    elif channel == Channel.PHONE:
+        raise BookingInvalid(
+            {
+                "caller_email": [
+                    _(
+                        "This space has a fee: give the caller's email for the payment link, "
+                        "or book it with them at the counter."
+                    )
+                ]
+            }
+        )
+    else:
+        hold_until = now + HOLD  # at the counter, paying now with the clerk
     booking = book_slot(
-        user=account_for(caller.email),
+        user=None,
         unit=unit,
         start=start,
         end=end,
@@ -87,7 +102,7 @@ def book_for_caller(
         channel=channel,
         caller=caller,
         recorded_by=actor,
-        hold_until=hold_for_caller(unit, start, clock.now()),
+        hold_until=hold_until,
     )
     if booking.case.status == HELD and caller.email:
         # A resident paying online is on the page with the Pay button; a caller

@@ -238,6 +238,10 @@ class CallerBookingForm(BookingForm):
         error_messages={"required": gettext_lazy("Tell the caller the rules of use first.")},
     )
 
+    # One per form shown: a second click (or a resend) of the same form finds
+    # the booking the first made (core.idempotency), a new caller gets a new form.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     field_order = [
         "caller_name",
         "caller_email",

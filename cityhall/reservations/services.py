@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -184,7 +184,9 @@ def create_booking(
                     errors.setdefault(field, []).append(message)
     if errors:
         raise BookingInvalid(errors)
-    if user is not None:
+    if caller is not None:
+        _check_caller_limit(caller=caller, unit=unit, now=now)
+    else:
         _check_limit(user=user, unit=unit, now=now)
     for index, (start, end) in enumerate(times):
         if calendar.collides(start, end) or overlapping(unit, start, end, now=now):
@@ -267,14 +269,49 @@ def overlapping(unit: Unit, start: datetime, end: datetime, *, now: datetime, ex
     return taken.exists()
 
 
-def active_bookings_of(user, unit: Unit, now: datetime):
-    """The person's bookings of the unit that still hold a time to come."""
+def _active_bookings(unit: Unit, now: datetime):
+    """The unit's bookings that still hold a time to come."""
     upcoming = Occurrence.objects.filter(booking=OuterRef("pk"), active=True, end__gt=now)
     return (
-        Booking.objects.filter(user=user, unit=unit, case__status__in=OCCUPYING)
+        Booking.objects.filter(unit=unit, case__status__in=OCCUPYING)
         .filter(Exists(upcoming))
         .exclude(case__status=HELD, hold_expires_at__lte=now)
     )
+
+
+def active_bookings_of(user, unit: Unit, now: datetime):
+    """The person's bookings of the unit that still hold a time to come."""
+    return _active_bookings(unit, now).filter(user=user)
+
+
+def _check_caller_limit(*, caller: Caller, unit: Unit, now: datetime) -> None:
+    """The per-person limit for a booking taken by staff: the caller's bookings
+    are those made with their email or phone number, online or through staff."""
+    limit = unit.max_active_per_person
+    email = (caller.email or "").strip().lower()
+    same = Q()
+    if email:
+        same |= Q(case__contact_email=email) | Q(user__email__iexact=email)
+    if caller.phone:
+        same |= Q(case__contact_phone=caller.phone)
+    if limit is None or not same:
+        return
+    count = _active_bookings(unit, now).filter(same).count()
+    if count >= limit:
+        raise BookingInvalid(
+            {
+                NON_FIELD: [
+                    ngettext(
+                        "The caller already has %(count)d active booking of %(unit)s, the "
+                        "most allowed (found by their email or phone number).",
+                        "The caller already has %(count)d active bookings of %(unit)s, the "
+                        "most allowed (found by their email or phone number).",
+                        count,
+                    )
+                    % {"count": count, "unit": unit.name}
+                ]
+            }
+        )
 
 
 def _check_limit(*, user, unit: Unit, now: datetime) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cityhall.cases.errors import NotAllowed
 from cityhall.notifications.models import Notification
 from cityhall.reservations import counter
-from cityhall.reservations.errors import SlotTaken
+from cityhall.reservations.errors import BookingInvalid, SlotTaken
 from cityhall.reservations.models import Booking
 from cityhall.reservations.services import Caller
 from cityhall.reservations.tasks import send_confirmation
@@ -80,14 +80,15 @@ def test_a_paid_time_is_held_for_a_day_and_the_caller_gets_the_payment_link(
         channel="counter",
     )
     assert booking.case.status == "held"
-    assert booking.user == resident  # their account: it shows in their bookings
+    # Not tied to the account that claims that address (addresses are not verified).
+    assert booking.user is None
     held_for = booking.hold_expires_at - before
     assert timedelta(hours=23, minutes=59) < held_for <= timedelta(hours=24, seconds=5)
     email = Notification.objects.get(kind="booking_held")
     assert email.to_email == resident.email.lower()
     assert "/pay/" in email.body_text and "$150.00" in email.body_text
     assert booking.case.reference in email.body_text
-    assert "/reservations/bookings/" in email.body_text  # an account: the booking page
+    assert "/track/" in email.body_text  # their status page, by a signed link
 
 
 def test_a_hold_never_runs_past_the_time_online_booking_closes(paid_unit, manager, clock_at):
@@ -186,7 +187,9 @@ def test_the_form_books_and_the_booking_page_serves_the_caller(staff_client, pai
     start, end = at(day, 10), at(day, 12)
     page = client.get(caller_url(paid_unit, start))
     assert page.status_code == 200 and "Book for a caller" in page.content.decode()
-    response = client.post(caller_url(paid_unit, start), form(start, end))
+    response = client.post(
+        caller_url(paid_unit, start), form(start, end, caller_email="rosa@example.org")
+    )
     booking = Booking.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("reservations:staff-booking", args=[booking.case.reference])
@@ -240,8 +243,10 @@ def test_a_time_taken_meanwhile_offers_others_on_the_staff_form(
     book(free_unit, resident, start, end)  # a resident online, a moment before
     response = client.post(caller_url(free_unit, start), form(start, end))
     assert response.status_code == 200
+    assert response.context["taken"] is not None
     html = response.content.decode()
-    assert 'data-testid="taken"' in html or "This time cannot be booked" in html
+    assert 'data-testid="taken"' in html and 'data-testid="alternatives"' in html
+    assert reverse("reservations:staff-book-for-caller", args=[free_unit.pk]) in html
     assert Booking.objects.count() == 1
 
 
@@ -249,11 +254,84 @@ def test_a_double_click_lands_on_the_booking_just_made(staff_client, free_unit):
     client, _manager = staff_client("facility_manager")
     day = day_ahead()
     start, end = at(day, 10), at(day, 12)
-    first = client.post(caller_url(free_unit, start), form(start, end))
-    second = client.post(caller_url(free_unit, start), form(start, end))
+    token = client.get(caller_url(free_unit, start)).context["form"].initial["submission"]
+    first = client.post(caller_url(free_unit, start), form(start, end, submission=token))
+    second = client.post(caller_url(free_unit, start), form(start, end, submission=token))
     assert first.status_code == second.status_code == 302
     assert first.url == second.url
     assert Booking.objects.count() == 1
+    # The same form sent again with something changed is not a second booking either.
+    changed = client.post(
+        caller_url(free_unit, start), form(start, end, submission=token, purpose="Other")
+    )
+    assert changed.status_code == 302 and changed.url == first.url
+    page = client.get(changed.url).content.decode()
+    assert "This form was already used for booking" in page
+    assert Booking.objects.count() == 1
+
+
+def test_a_second_caller_for_the_same_time_is_told_it_is_taken(staff_client, free_unit):
+    """Not sent to the first caller's booking: each form has its own token."""
+    client, _manager = staff_client("facility_manager")
+    day = day_ahead()
+    start = at(day, 10)
+    url = caller_url(free_unit, start)
+    tokens = [client.get(url).context["form"].initial["submission"] for _ in range(2)]
+    assert tokens[0] != tokens[1]
+    client.post(url, form(start, at(day, 12), submission=tokens[0]))
+    second = client.post(
+        url,
+        form(
+            start,
+            at(day, 11),
+            submission=tokens[1],
+            caller_name="Beto Dos",
+            caller_phone="(213) 555-0199",
+        ),
+    )
+    assert second.status_code == 200 and second.context["taken"] is not None
+    assert Booking.objects.count() == 1
+
+
+def test_the_per_person_limit_counts_the_callers_bookings_by_email_and_phone(
+    manager, resident, make_user, book, park
+):
+    from .conftest import make_unit
+
+    unit = make_unit(park, "Shelter C", max_active_per_person=1)
+    day = day_ahead()
+    book(unit, resident, at(day, 9), at(day, 10))  # online, with their account
+    with pytest.raises(BookingInvalid) as limit:
+        take(
+            manager,
+            unit,
+            at(day, 12),
+            at(day, 13),
+            caller=Caller(name="Ana", email=resident.email.upper()),
+        )
+    assert "The caller already has 1 active booking" in str(limit.value.errors)
+    take(manager, unit, at(day, 14), at(day, 15))  # Rosa, by her phone number
+    with pytest.raises(BookingInvalid):
+        take(
+            manager,
+            unit,
+            at(day, 16),
+            at(day, 17),
+            caller=Caller(name="Rosa D.", phone="+12135550147"),
+        )
+    assert Booking.objects.count() == 2
+
+
+def test_a_paid_space_by_phone_needs_an_email_and_at_the_counter_15_minutes(paid_unit, manager):
+    day = day_ahead(5)
+    with pytest.raises(BookingInvalid) as no_email:
+        take(manager, paid_unit, at(day, 10), at(day, 12))  # phone, no email
+    assert "caller_email" in no_email.value.errors
+    before = timezone.now()
+    booking = take(manager, paid_unit, at(day, 10), at(day, 12), channel="counter")
+    assert booking.case.status == "held"
+    assert booking.hold_expires_at - before <= timedelta(minutes=15, seconds=5)
+    assert not Notification.objects.filter(kind="booking_held").exists()
 
 
 def test_a_caller_without_email_is_never_sent_an_email_by_later_changes(free_unit, manager):
