@@ -42,6 +42,19 @@ def absolute(name: str, language: str, *args) -> str:
         return settings.CITY_SITE_URL + reverse(name, args=args)
 
 
+def page_for(booking: Booking) -> str:
+    """Where the person follows their booking: its page when it has an account,
+    else the case's status page by its signed link (a caller booked by staff)."""
+    case = booking.case
+    if booking.user_id:
+        return absolute("reservations:booking", case.language, case.reference)
+    from cityhall.cases.selectors import tracking_token
+
+    with translation.override(case.language):
+        path = reverse("cases:track-status", kwargs={"token": tracking_token(case)})
+    return settings.CITY_SITE_URL + path
+
+
 def email_context(booking: Booking, *, refund_cents=None, occurrence=None) -> dict:
     """Variables for the booking emails, written in the case's language."""
     case = booking.case
@@ -82,7 +95,7 @@ def booking_calendar(booking: Booking) -> bytes:
     case = booking.case
     unit, facility = booking.unit, booking.unit.facility
     with translation.override(case.language):
-        url = absolute("reservations:booking", case.language, case.reference)
+        url = page_for(booking)
         confirmed = case.status == CONFIRMED
         events = [
             ics.Event(

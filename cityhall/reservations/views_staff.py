@@ -18,7 +18,7 @@ from cityhall.core.guards import role_required
 from cityhall.core.money import format_cents
 from cityhall.core.roles import CITY_ADMIN, FACILITY_MANAGER, FINANCE_CLERK
 
-from . import changes, clock, decisions, selectors
+from . import changes, clock, decisions, selectors, services
 from .errors import BookingError, BookingInvalid
 from .forms import BlockForm, DayForm, PeriodForm, ReasonForm, StaffChangeForm
 from .models import Block
@@ -66,6 +66,8 @@ def approvals(request):
 @require_GET
 def booking_page(request, reference):
     booking = _booking(reference)
+    if services.reconcile(booking):  # a hold that ran out is shown released, as residents see it
+        booking = _booking(reference)
     record_personal_data_view(case=booking.case, viewer=request.user, what="booking")
     return _booking_page(request, booking)
 
@@ -141,7 +143,13 @@ def _for_the_caller(booking) -> dict:
 
     case = booking.case
     invoice = booking.invoice
-    held_unpaid = is_held(case.status) and invoice is not None and invoice.is_payable
+    held_unpaid = (
+        is_held(case.status)
+        and invoice is not None
+        and invoice.is_payable
+        and booking.hold_expires_at is not None
+        and booking.hold_expires_at > clock.now()
+    )
     return {
         "contact_phone": show_phone(case.contact_phone),
         "pay_url": pay_url(invoice, case.language) if held_unpaid else "",

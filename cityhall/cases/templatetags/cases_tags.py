@@ -41,6 +41,8 @@ OUTCOMES = {
     "refunded": _("refunded"),
     "waived": _("waived"),
     "cancelled": _("cancelled"),
+    "nothing taken": _("completed without taking any money"),
+    "no email address": _("not sent: no email address"),
 }
 
 

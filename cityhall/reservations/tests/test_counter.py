@@ -343,3 +343,51 @@ def test_a_caller_without_email_is_never_sent_an_email_by_later_changes(free_uni
     booking.case.refresh_from_db()
     assert booking.case.status == "cancelled"
     assert not Notification.objects.exclude(status="permanent_failure").exists()
+
+
+def test_a_callers_calendar_file_and_status_page_lead_to_what_they_can_open(
+    client, free_unit, manager
+):
+    from cityhall.cases.selectors import tracking_token
+    from cityhall.reservations.selectors import booking_calendar
+
+    day = day_ahead()
+    booking = take(manager, free_unit, at(day, 10), at(day, 12))
+    calendar = booking_calendar(booking).decode()
+    assert "/track/" in calendar and "/reservations/bookings/" not in calendar
+    token = tracking_token(booking.case)
+    page = client.get(reverse("cases:track-status", kwargs={"token": token}))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Shelter B" in html
+    assert "(sign in)" not in html and "(555) 010-0150" in html
+
+
+def test_staff_see_a_run_out_hold_released_not_a_payment_link(
+    staff_client, paid_unit, manager, clock_at
+):
+    day = day_ahead(5)
+    booking = take(
+        manager,
+        paid_unit,
+        at(day, 10),
+        at(day, 12),
+        caller=Caller(name="Luis", email="luis@example.org"),
+    )
+    client, _ = staff_client("facility_manager", email="other-manager@staff.example.org")
+    url = reverse("reservations:staff-booking", args=[booking.case.reference])
+    assert 'data-testid="caller-pay"' in client.get(url).content.decode()
+    clock_at(timezone.now() + timedelta(hours=25))
+    page = client.get(url).content.decode()
+    assert 'data-testid="caller-pay"' not in page
+    booking.case.refresh_from_db()
+    assert booking.case.status == "expired"
+
+
+def test_timeline_outcomes_of_this_work_are_in_spanish_too():
+    from django.utils import translation
+
+    from cityhall.cases.templatetags.cases_tags import outcome
+
+    with translation.override("es"):
+        assert outcome("no email address") == "no enviado: sin correo electrónico"
+        assert outcome("nothing taken") == "completado sin cobrar nada"
