@@ -32,13 +32,16 @@ import sys
 import threading
 import time
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, router
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
+# The loop's own lines under the library's logger, as its loop writes them
+# (`cityhall worker -v` sets its level).
+library_logger = logging.getLogger("django_tasks_db")
 
 
 class ClaimingWorker(Worker):
@@ -53,11 +56,16 @@ class ClaimingWorker(Worker):
     SKIP LOCKED: there the library's loop runs unchanged.
     """
 
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.database = router.db_for_write(DBTaskResult)  # the claim writes
+
     def run(self) -> None:
-        self.database = DBTaskResult.objects.all().db  # where the library looks
         if connections[self.database].vendor != "postgresql":
             return super().run()
-        logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
+        library_logger.info(
+            "Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names)
+        )
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # spreads the first polls of many workers
         while self.running:
@@ -66,8 +74,10 @@ class ClaimingWorker(Worker):
             if task_result is not None:
                 self.run_task(task_result)
             elif self.batch:
+                library_logger.info("No more tasks to run for worker_id=%s", self.worker_id)
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+                library_logger.info("Ran %d tasks on worker=%s", self._run_tasks, self.worker_id)
                 return
             close_old_connections()
             if self.running and task_result is None:
@@ -79,14 +89,14 @@ class ClaimingWorker(Worker):
             tasks = tasks.filter(queue_name__in=self.queue_names)
         if self.excluded_queue_names:
             tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
-        pick, params = tasks.values("pk")[:1].query.sql_with_params()
+        pick, params = tasks.values("pk")[:1].query.get_compiler(using=self.database).as_sql()
         table = connections[self.database].ops.quote_name(DBTaskResult._meta.db_table)
         # Only the quoted table name and the ORM's compiled query go into the
         # text; every value is a parameter.
         claim = (
             f"UPDATE {table} SET status = %s, started_at = %s, "  # noqa: S608
             "worker_ids = worker_ids || %s::jsonb "
-            f"WHERE id = ({pick} FOR UPDATE SKIP LOCKED) RETURNING *"
+            f"WHERE id = ({pick} FOR UPDATE SKIP LOCKED) AND status = %s RETURNING *"
         )
         claimed = DBTaskResult.objects.raw(
             claim,
@@ -95,6 +105,7 @@ class ClaimingWorker(Worker):
                 timezone.now(),
                 json.dumps([self.worker_id]),
                 *params,
+                TaskResultStatus.READY,
             ],
             using=self.database,
         )

@@ -36,7 +36,6 @@ def _worker(worker_id="claimer", queues=("*",), batch=True) -> ClaimingWorker:
         worker_id=worker_id,
         excluded_queue_names=[],
     )
-    worker.database = "default"
     return worker
 
 
