@@ -19,7 +19,7 @@ from cityhall.core.storage import open_stored
 from . import selectors, services, services_payments
 from .errors import PaymentError
 from .fees import convenience_fee_cents
-from .models import Invoice, Payment, PaymentStatus
+from .models import FlagReason, Invoice, Payment, PaymentStatus
 
 CHECKOUTS_PER_HOUR = 30
 
@@ -103,7 +103,10 @@ def return_page(request, token, payment):
     payment = services_payments.refresh_payment(_payment(invoice, payment))
     invoice.refresh_from_db()
     context = _context(invoice, token)
-    context.update(payment=payment, state=STATES[payment.status])
+    state = STATES[payment.status]
+    if payment.flag_reason == FlagReason.NOTHING_TAKEN:
+        state = "not_taken"  # "completed" at the provider for $0: not a declined card
+    context.update(payment=payment, state=state)
     return render(request, "payments/return.html", context)
 
 

@@ -384,6 +384,14 @@ def test_a_checkout_completed_without_taking_money_is_flagged_not_refunded(
     assert post_webhook(client, again).json()["outcome"] == "already applied"
     assert CaseEvent.objects.filter(kind=EventKind.PAYMENT).count() == 1
 
+    from cityhall.payments.selectors import invoice_token
+
+    back = client.get(
+        reverse("payments:return", args=[invoice_token(payment.invoice), payment.public_id])
+    ).content.decode()
+    assert 'data-state="not_taken"' in back and "declined" not in back
+    assert "without taking any money" in back
+
     clerk_client, _clerk = staff_client("finance_clerk", email="fran@staff.example.org")
     page = clerk_client.get(reverse("payments:staff-payment", args=[payment.pk]))
     assert page.status_code == 200, page.status_code
