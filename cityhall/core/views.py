@@ -36,7 +36,10 @@ def staff_home(request):
         {"queue": queue, "count": queue.count() if queue.count else None}
         for queue in registry.queues_for(user)
     ]
-    roles = sorted(user.role_codes)
+    from .roles import ROLES
+
+    # The roles' names, in the page's language ("Permit inspector"), not their codes.
+    roles = sorted(str(ROLES[code].name) if code in ROLES else code for code in user.role_codes)
     return render(request, "core/staff_home.html", {"queues": queues, "roles": roles})
 
 

@@ -87,6 +87,8 @@ def test_staff_home_lists_only_queues_for_the_persons_roles(staff_client):
         assert "Police reports" in body
         assert "3 items waiting" in body
         assert "Permit applications" not in body
+        assert '<span class="usa-tag">Police reviewer</span>' in body  # its name, not its code
+        assert ">police_reviewer<" not in body
     finally:
         registry.queues.remove(police)
         registry.queues.remove(permits)
