@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ApproveForm(forms.Form):
     note = forms.CharField(
-        label=_("Note for the file (optional)"),
+        label=_("Note for the file"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,
@@ -84,7 +84,7 @@ class InspectionResultForm(forms.Form):
         required=False,
     )
     photos = MultipleFileField(
-        label=_("Photos (optional)"),
+        label=_("Photos"),
         help_text=_("JPEG, PNG or WebP. Up to 6."),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
