@@ -26,6 +26,11 @@ class ServiceType:
     staff_roles: frozenset[str]  # who works its queue and may see its cases
     supervisor_role: str | None = None  # emailed when its queue is older than the target
     staff_url_name: str | None = None  # the service's own case page (reverse with reference)
+    # The service's own row of a case: Case's reverse one-to-one accessor
+    # ("booking"). A case without one (history imported from an earlier
+    # system, as the demo city's) is shown on the generic staff case page,
+    # since the service's own page has nothing to show for it.
+    record: str | None = None
     # Called by the payments foundation (in its transaction) when the case's
     # invoice is paid in full: e.g. a held booking becomes confirmed.
     on_invoice_paid: Callable[[Any], None] | None = None

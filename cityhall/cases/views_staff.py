@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,9 +32,21 @@ def case_for_staff(user, reference: str) -> Case:
     return case
 
 
+def has_own_record(case: Case, service=None) -> bool:
+    """The service's own row exists for this case (see ServiceType.record)."""
+    service = service or registry.get(case.service)
+    if not service.record:
+        return True
+    try:
+        getattr(case, service.record)
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
 def staff_case_url(case: Case) -> str:
     service = registry.get(case.service)
-    if service.staff_url_name:
+    if service.staff_url_name and has_own_record(case, service):
         try:
             return reverse(service.staff_url_name, args=[case.reference])
         except NoReverseMatch:
@@ -92,12 +105,14 @@ def queue(request):
 @require_GET
 def case_detail(request, reference):
     case = case_for_staff(request.user, reference)
-    if registry.get(case.service).staff_url_name:
+    if registry.get(case.service).staff_url_name and has_own_record(case):
         # The service has its own page, with its own rules (numbers, limits, reasons).
         return redirect(staff_case_url(case))
     services.record_personal_data_view(case=case, viewer=request.user, what="case page")
     workflow = registry.get(case.service).workflow
     actions = workflow.available(case.status, request.user.role_codes)
+    if registry.get(case.service).staff_url_name:
+        actions = []  # an imported case of such a service: its decisions are its own page's
     return render(
         request,
         "cases/staff_case.html",

@@ -77,6 +77,7 @@ def service_type(definition: Definition) -> ServiceType:
         staff_roles=frozenset({definition.reviewer_role, definition.approver_role}),
         supervisor_role="city_admin",
         staff_url_name="formbuilder:staff-case",
+        record="formbuilder",
         on_invoice_paid=on_invoice_paid,
     )
 

@@ -28,6 +28,7 @@ class PermitsConfig(AppConfig):
                 staff_roles=REVIEWERS,
                 supervisor_role="city_admin",
                 staff_url_name="permits:staff-application",
+                record="permit_application",
                 on_invoice_paid=services.on_invoice_paid,
                 payment_problem=services.payment_problem,
             )

@@ -28,6 +28,7 @@ class PoliceConfig(AppConfig):
                 staff_roles=REVIEWERS,
                 supervisor_role="police_supervisor",
                 staff_url_name="police:staff-report",
+                record="police_report",
             )
         )
         registry.add_service(

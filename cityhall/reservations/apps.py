@@ -29,6 +29,7 @@ class ReservationsConfig(AppConfig):
                 staff_roles=MANAGERS,
                 supervisor_role=FACILITY_MANAGER,
                 staff_url_name="reservations:staff-booking",
+                record="booking",
                 on_invoice_paid=services.on_invoice_paid,
             )
         )

@@ -187,3 +187,48 @@ def test_assign_to_a_colleague_who_works_the_service(sample_service, staff_clien
     )
     assert "Choose someone who works on this service" in response.content.decode()
     assert Case.objects.get(pk=case.pk).assigned_to == colleague
+
+
+def test_an_imported_case_without_its_services_record_opens_on_the_generic_page(
+    staff_client, make_user, django_assert_max_num_queries
+):
+    """History brought over from an earlier system (the demo city's) has cases
+    but no booking rows: the list links them to the generic case page, which
+    shows them with no decisions, instead of the bookings page's 404. A case
+    with its booking still goes to the bookings page."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cityhall.reservations import services as bookings
+    from cityhall.reservations.tests.conftest import at, day_ahead, make_facility, make_unit
+
+    client, _manager = staff_client("facility_manager")
+    imported = services.open_case(service="facility_booking", contact_name="Demo history")
+    Case.objects.filter(pk=imported.pk).update(
+        status="completed", submitted_at=timezone.now() - timedelta(days=300)
+    )
+    resident = make_user("ana@example.org", roles=["resident"])
+    unit = make_unit(make_facility())
+    day = day_ahead()
+    booking = bookings.book_slot(
+        user=resident,
+        unit=unit,
+        start=at(day, 10),
+        end=at(day, 12),
+        details=bookings.Details(attendees=5, purpose="Picnic"),
+    )
+    Case.objects.filter(pk=booking.case_id).update(status="completed")
+
+    url = reverse("cases:queue") + "?service=facility_booking&status=completed"
+    client.get(url)
+    with django_assert_max_num_queries(13):
+        page = client.get(url).content.decode()
+    generic = reverse("cases:staff-case", args=[imported.reference])
+    own = reverse("reservations:staff-booking", args=[booking.case.reference])
+    assert f'href="{generic}"' in page and f'href="{own}"' in page
+
+    shown = client.get(generic)
+    assert shown.status_code == 200 and imported.reference in shown.content.decode()
+    assert shown.context["actions"] == []
+    assert client.get(reverse("cases:staff-case", args=[booking.case.reference])).url == own
