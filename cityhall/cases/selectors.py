@@ -99,6 +99,17 @@ def tracking_token(case: Case) -> str:
     return signing.dumps(case.public_id.hex, salt=TRACKING_SALT, compress=True)
 
 
+def status_url(case: Case) -> str:
+    """The case's status page, by its signed link, in full and in the case's
+    language: for emails, calendar files, anything that leaves the site."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(case.language):
+        path = reverse("cases:track-status", kwargs={"token": tracking_token(case)})
+    return settings.CITY_SITE_URL + path
+
+
 def read_tracking_token(token: str) -> tuple[Case | None, bool]:
     """(the case a status link opens, whether the link is genuine but too old).
     The case is None when the link is forged, too old or the case is gone."""

@@ -105,14 +105,17 @@ def queue(request):
 @require_GET
 def case_detail(request, reference):
     case = case_for_staff(request.user, reference)
-    if registry.get(case.service).staff_url_name and has_own_record(case):
+    service = registry.get(case.service)
+    if service.staff_url_name and has_own_record(case, service):
         # The service has its own page, with its own rules (numbers, limits, reasons).
         return redirect(staff_case_url(case))
     services.record_personal_data_view(case=case, viewer=request.user, what="case page")
-    workflow = registry.get(case.service).workflow
-    actions = workflow.available(case.status, request.user.role_codes)
-    if registry.get(case.service).staff_url_name:
-        actions = []  # an imported case of such a service: its decisions are its own page's
+    workflow = service.workflow
+    # An imported case of a service with its own page is only shown: its
+    # decisions go through that service's functions (case_transition refuses them).
+    actions = (
+        [] if service.staff_url_name else workflow.available(case.status, request.user.role_codes)
+    )
     return render(
         request,
         "cases/staff_case.html",
@@ -122,7 +125,7 @@ def case_detail(request, reference):
             "timeline": selectors.staff_timeline(case),
             "attachments": list(case.attachments.all()),
             "actions": [(t, TransitionForm(prefix=t.name)) for t in actions],
-            "service": registry.get(case.service),
+            "service": service,
             "assignable": selectors.assignable_staff(case.service),
         },
     )

@@ -58,18 +58,15 @@ def render_email(kind: str, *, language: str, context: dict) -> tuple[str, str, 
 def _case_context(case) -> dict:
     if case is None:
         return {}
-    from django.urls import reverse
+    from cityhall.cases.selectors import status_url, tracking_token
 
-    from cityhall.cases.selectors import tracking_token
-
-    token = tracking_token(case)
-    with translation.override(case.language):
-        path = reverse("cases:track-status", kwargs={"token": token})
     return {
         "case": case,
         "reference": case.reference,
-        "token": token,
-        "status_url": settings.CITY_SITE_URL + path,
+        "token": tracking_token(case),  # links that act on the case (police: amend)
+        # The status page opens once the case is submitted (cases.views_public):
+        # no link to a 404 from a booking still held, or a waitlist offer.
+        "status_url": status_url(case) if case.submitted_at else "",
     }
 
 

@@ -126,17 +126,8 @@ def _succeed(invoice: Invoice, payment: Payment, outcome: Outcome, source: str) 
         )
         if payment.fee_cents:
             ledger.record(kind=LedgerKind.CONVENIENCE_FEE, amount_cents=payment.fee_cents, **common)
-        add_event(
-            case=invoice.case,
-            kind=EventKind.PAYMENT,
-            payload={
-                "invoice": invoice.number,
-                "payment": payment.pk,
-                "subject": f"{invoice.number} · {ledger.format_money(payment.amount_cents, payment.currency)}",
-                "outcome": "paid",
-                "source": source,
-            },
-            public=True,
+        _on_timeline(
+            invoice, payment, payment.amount_cents, payment.currency, outcome="paid", source=source
         )
         _tell_the_service(invoice)
         from .tasks import send_receipt
@@ -145,6 +136,25 @@ def _succeed(invoice: Invoice, payment: Payment, outcome: Outcome, source: str) 
         send_receipt.enqueue(payment.pk)
         return APPLIED
     return _unapplied(invoice, payment, received, currency, flag, source)
+
+
+def _on_timeline(
+    invoice, payment, cents: int, currency: str, *, outcome: str, kind=EventKind.PAYMENT, **more
+):
+    """The payment on its case's timeline: public when it went through (the
+    resident sees "paid"), for staff otherwise (`more`: flag, source, message)."""
+    add_event(
+        case=invoice.case,
+        kind=kind,
+        payload={
+            "invoice": invoice.number,
+            "payment": payment.pk,
+            "subject": f"{invoice.number} · {ledger.format_money(cents, currency)}",
+            "outcome": outcome,
+            **more,
+        },
+        public=outcome == "paid",
+    )
 
 
 def _tell_the_service(invoice: Invoice) -> None:
@@ -195,18 +205,8 @@ def _unapplied(invoice, payment, received: int, currency: str, flag: str, source
         actor=None,
         automatic=True,
     )
-    add_event(
-        case=invoice.case,
-        kind=EventKind.PAYMENT,
-        payload={
-            "invoice": invoice.number,
-            "payment": payment.pk,
-            "subject": f"{invoice.number} · {ledger.format_money(received, currency)}",
-            "outcome": "unapplied",
-            "flag": flag,
-            "source": source,
-        },
-        public=False,
+    _on_timeline(
+        invoice, payment, received, currency, outcome="unapplied", flag=flag, source=source
     )
     logger.warning("payment %s for %s not applied: %s", payment.pk, invoice.number, flag)
     send_refund.enqueue(refund.pk)
@@ -226,18 +226,14 @@ def _nothing_taken(invoice, payment, received: int, currency: str, source: str) 
     )
     payment.flagged_at, payment.flag_reason = timezone.now(), FlagReason.NOTHING_TAKEN
     payment.save()
-    add_event(
-        case=invoice.case,
-        kind=EventKind.PAYMENT,
-        payload={
-            "invoice": invoice.number,
-            "payment": payment.pk,
-            "subject": f"{invoice.number} · {ledger.format_money(received, currency)}",
-            "outcome": "nothing taken",
-            "flag": FlagReason.NOTHING_TAKEN,
-            "source": source,
-        },
-        public=False,
+    _on_timeline(
+        invoice,
+        payment,
+        received,
+        currency,
+        outcome="nothing taken",
+        flag=FlagReason.NOTHING_TAKEN,
+        source=source,
     )
     logger.warning(
         "payment %s for %s: completed with %s taken", payment.pk, invoice.number, received
@@ -252,17 +248,14 @@ def _stop(invoice: Invoice, payment: Payment, outcome: Outcome) -> str:
     payment.card_last4 = outcome.card_last4 or payment.card_last4
     payment.save(update_fields=["status", "completed_at", "failure_message", "card_last4"])
     if outcome.state == FAILED:
-        add_event(
-            case=invoice.case,
+        _on_timeline(
+            invoice,
+            payment,
+            payment.amount_cents,
+            payment.currency,
+            outcome="declined",
             kind=EventKind.PAYMENT_FAILED,
-            payload={
-                "invoice": invoice.number,
-                "payment": payment.pk,
-                "subject": f"{invoice.number} · {ledger.format_money(payment.amount_cents, payment.currency)}",
-                "outcome": "declined",
-                "message": outcome.message,
-            },
-            public=False,
+            message=outcome.message,
         )
         return RECORDED_FAILURE
     return RECORDED_EXPIRY

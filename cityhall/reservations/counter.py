@@ -20,7 +20,7 @@ differs:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,11 +34,10 @@ from . import clock
 from .errors import BookingInvalid
 from .models import Booking, Unit
 from .selectors import email_context
-from .services import HOLD, Caller, Details, book_slot
+from .services import HOLD, Caller, Details, book_slot, day_hold
 from .workflow import HELD
 
 CHANNELS = (Channel.COUNTER, Channel.PHONE)
-CALLER_HOLD = timedelta(hours=24)
 
 
 def can_book_for_callers(user) -> bool:
@@ -46,13 +45,6 @@ def can_book_for_callers(user) -> bool:
     return bool(
         user and user.is_authenticated and (user.is_superuser or user.has_role(FACILITY_MANAGER))
     )
-
-
-def hold_for_caller(unit: Unit, start: datetime, now: datetime) -> datetime:
-    """A day to pay, but never past the time online booking closes for that
-    start (and never less than a resident's own hold)."""
-    last_call = start - timedelta(hours=unit.closes_hours_before)
-    return min(now + CALLER_HOLD, max(now + HOLD, last_call))
 
 
 @transaction.atomic
@@ -76,7 +68,7 @@ def book_for_caller(
         raise ValueError("a caller has a name")  # the form asks for it
     now = clock.now()
     if caller.email:
-        hold_until = hold_for_caller(unit, start, now)
+        hold_until = day_hold(unit, start, now)
     elif unit.is_free:
         hold_until = None  # nothing to pay: confirmed (or requested) at once
     elif channel == Channel.PHONE:

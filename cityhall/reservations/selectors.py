@@ -45,14 +45,12 @@ def absolute(name: str, language: str, *args) -> str:
 def page_for(booking: Booking) -> str:
     """Where the person follows their booking: its page when it has an account,
     else the case's status page by its signed link (a caller booked by staff)."""
+    from cityhall.cases.selectors import status_url
+
     case = booking.case
     if booking.user_id:
         return absolute("reservations:booking", case.language, case.reference)
-    from cityhall.cases.selectors import tracking_token
-
-    with translation.override(case.language):
-        path = reverse("cases:track-status", kwargs={"token": tracking_token(case)})
-    return settings.CITY_SITE_URL + path
+    return status_url(case)
 
 
 def email_context(booking: Booking, *, refund_cents=None, occurrence=None) -> dict:

@@ -57,6 +57,18 @@ class Caller:
     language: str = "en"
 
 
+DAY_HOLD = timedelta(hours=24)
+
+
+def day_hold(unit: Unit, start: datetime, now: datetime) -> datetime:
+    """How long a time is kept for someone who was not at the screen when it was
+    taken (offered from the waitlist, booked for a caller): a day to decide or
+    pay, never past the time online booking closes for that start, never less
+    than a resident's own hold."""
+    last_call = start - timedelta(hours=unit.closes_hours_before)
+    return min(now + DAY_HOLD, max(now + HOLD, last_call))
+
+
 def _details_errors(details: Details) -> dict[str, list[str]]:
     purpose = (details.purpose or "").strip()
     if not purpose:
@@ -152,8 +164,10 @@ def create_booking(
     to the waitlist, made inside the transaction that freed the time).
     Releasing another booking's hold would then lock its invoice after the
     unit, the reverse of the order every booking write takes (invoice, unit,
-    case), and deadlock against that hold's own release; a run-out hold in the
-    way is left to its release, which offers the time again."""
+    case), and deadlock against that hold's own release. So a hold that ran
+    out but is not released counts as taken here (it may still turn out paid
+    in time; SQLite has no exclusion constraint to refuse the overlap), and
+    its own release offers the time again."""
     if caller is None and (user is None or not user.is_authenticated):
         raise BookingError(_("Sign in to book."))
     times = [(utc(a), utc(b)) for a, b in times]
@@ -189,7 +203,9 @@ def create_booking(
     else:
         _check_limit(user=user, unit=unit, now=now)
     for index, (start, end) in enumerate(times):
-        if calendar.collides(start, end) or overlapping(unit, start, end, now=now):
+        if calendar.collides(start, end) or overlapping(
+            unit, start, end, now=now, run_out_holds_free=release_stale
+        ):
             raise SlotTaken()
         if index and start - unit.buffer_before < times[index - 1][1] + unit.buffer_after:
             raise BookingError(_("The dates of a series cannot overlap."), "weeks")
@@ -254,16 +270,28 @@ def create_booking(
     return booking
 
 
-def overlapping(unit: Unit, start: datetime, end: datetime, *, now: datetime, exclude_booking=None):
+def overlapping(
+    unit: Unit,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    exclude_booking=None,
+    run_out_holds_free: bool = True,
+):
     """The authoritative check, made under the unit's lock: any active time of the
     unit whose taken range meets [start, end) widened by the unit's buffers
-    (whatever its length: the calendars look back only as far as today's rules)."""
+    (whatever its length: the calendars look back only as far as today's rules).
+    A hold that ran out is free (`_release_stale_holds` releases it first) unless
+    `run_out_holds_free` is False (see create_booking's `release_stale`)."""
     taken = Occurrence.objects.filter(
         unit=unit,
         active=True,
         blocked_from__lt=end + unit.buffer_after,
         blocked_until__gt=start - unit.buffer_before,
-    ).exclude(held_until__lte=now)
+    )
+    if run_out_holds_free:
+        taken = taken.exclude(held_until__lte=now)
     if exclude_booking is not None:
         taken = taken.exclude(booking_id=exclude_booking)
     return taken.exists()

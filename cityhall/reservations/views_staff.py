@@ -138,7 +138,6 @@ def _for_the_caller(booking) -> dict:
     from cityhall.cases.questions_extra import show_phone
     from cityhall.payments.selectors import pay_url
 
-    from .document import DOCUMENT_KIND
     from .workflow import is_held
 
     case = booking.case
@@ -153,7 +152,7 @@ def _for_the_caller(booking) -> dict:
     return {
         "contact_phone": show_phone(case.contact_phone),
         "pay_url": pay_url(invoice, case.language) if held_unpaid else "",
-        "document": case.documents.filter(kind=DOCUMENT_KIND).order_by("-issued_at").first(),
+        "document": selectors.current_confirmation(booking),
     }
 
 

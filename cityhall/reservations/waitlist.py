@@ -4,7 +4,7 @@ ran out, a change).
 
 The offer is a hold made for them in the transaction that freed the time:
 nobody else can take it meanwhile. They pay (or, for a free unit, confirm)
-within OFFER_HOURS, or the hold runs out and the next person is offered it.
+within a day (services.day_hold), or the hold runs out and the next person is offered it.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from cityhall.cases.errors import NotAllowed
 
 from . import calendars, clock, rules
 from .errors import BookingError, BookingInvalid, SlotTaken
-from .models import Occurrence, Unit, WaitlistEntry, WaitlistStatus
-from .services import HOLD, Details
+from .models import Unit, WaitlistEntry, WaitlistStatus
+from .services import Details, day_hold
 from .timeutil import utc
-
-OFFER = timedelta(hours=24)
 
 
 @transaction.atomic
@@ -84,21 +82,6 @@ def leave_waitlist(*, entry: WaitlistEntry, user) -> None:
     )
 
 
-def _still_taken(unit: Unit, entry: WaitlistEntry) -> bool:
-    """Any active time in the way of the entry's, buffers included, even a hold
-    that ran out and is not released yet. The offer cannot release that hold
-    itself (create_booking's `release_stale`), and the booking checks count a
-    run-out hold as free, so without this an offer could be made on top of it
-    and, were the hold then paid in time after all, both would stand (PostgreSQL's
-    exclusion constraint would refuse it; SQLite has none)."""
-    return Occurrence.objects.filter(
-        unit=unit,
-        active=True,
-        blocked_from__lt=entry.end + unit.buffer_after,
-        blocked_until__gt=entry.start - unit.buffer_before,
-    ).exists()
-
-
 def offer_freed(*, unit: Unit, ranges: list[tuple[datetime, datetime]], now: datetime) -> list:
     """Offers freed `ranges` (taken ranges, buffers included) to the waitlist.
     Runs inside the transaction that freed them, with the unit locked."""
@@ -124,10 +107,7 @@ def offer_freed(*, unit: Unit, ranges: list[tuple[datetime, datetime]], now: dat
         if entry.start <= now:
             WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.LAPSED)
             continue
-        if _still_taken(unit, entry):
-            continue  # a hold that ran out is in the way: its own release offers the time
-        last_call = entry.start - timedelta(hours=unit.closes_hours_before)
-        hold_until = min(now + OFFER, max(now + HOLD, last_call))
+        hold_until = day_hold(unit, entry.start, now)
         try:
             with transaction.atomic():
                 booking = create_booking(

@@ -232,3 +232,20 @@ def test_an_email_written_claimed_is_sent_without_claiming_it_again(db, smtp_ser
     assert services.requeue_stuck() >= 1
     assert Notification.objects.get(pk=lost.pk).status == Status.QUEUED
     assert deliver(lost.pk) == Status.DELIVERED
+
+
+def test_the_status_link_is_offered_once_the_status_page_opens(db, client, sample_service):
+    """A case not submitted yet (a booking still held for payment) has no status
+    page: its emails carry no link to one, instead of a link to a 404."""
+    from django.utils import timezone
+
+    from cityhall.cases.services import open_case
+
+    case = open_case(service=sample_service.code, contact_name="Rosa Díaz")
+    held = _notify(case=case)
+    assert "/track/" not in held.body_text + held.body_html
+    case.submitted_at = timezone.now()
+    case.save(update_fields=["submitted_at"])
+    submitted = _notify(case=case)
+    link = next(w for w in submitted.body_text.split() if "/track/" in w)
+    assert client.get(link.replace("http://testserver", "")).status_code == 200

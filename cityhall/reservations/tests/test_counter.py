@@ -17,7 +17,7 @@ from cityhall.notifications.models import Notification
 from cityhall.reservations import counter
 from cityhall.reservations.errors import BookingInvalid, SlotTaken
 from cityhall.reservations.models import Booking
-from cityhall.reservations.services import Caller
+from cityhall.reservations.services import Caller, day_hold
 from cityhall.reservations.tasks import send_confirmation
 from cityhall.reservations.timeutil import iso
 
@@ -88,7 +88,9 @@ def test_a_paid_time_is_held_for_a_day_and_the_caller_gets_the_payment_link(
     assert email.to_email == resident.email.lower()
     assert "/pay/" in email.body_text and "$150.00" in email.body_text
     assert booking.case.reference in email.body_text
-    assert "/track/" in email.body_text  # their status page, by a signed link
+    # No sign-in page and, while held, no status page yet: the phone for changes.
+    assert "/reservations/bookings/" not in email.body_text and "/track/" not in email.body_text
+    assert "(555) 010-0150" in email.body_text
 
 
 def test_a_hold_never_runs_past_the_time_online_booking_closes(paid_unit, manager, clock_at):
@@ -96,10 +98,10 @@ def test_a_hold_never_runs_past_the_time_online_booking_closes(paid_unit, manage
     start = now + timedelta(hours=paid_unit.closes_hours_before + 5)
     start = start.replace(minute=0, second=0, microsecond=0)
     last_call = start - timedelta(hours=paid_unit.closes_hours_before)
-    assert counter.hold_for_caller(paid_unit, start, now) == last_call
+    assert day_hold(paid_unit, start, now) == last_call
     soon = now + timedelta(hours=paid_unit.closes_hours_before, minutes=5)
     # Closer than that: the 15 minutes anyone gets.
-    assert counter.hold_for_caller(paid_unit, soon, now) == now + timedelta(minutes=15)
+    assert day_hold(paid_unit, soon, now) == now + timedelta(minutes=15)
 
 
 def test_emails_to_a_caller_without_an_account_give_the_phone_not_a_sign_in_link(
